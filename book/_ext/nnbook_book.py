@@ -1,0 +1,137 @@
+"""Sphinx extension of the book: pages generated from the data files in ``book/_data``.
+
+Directives
+----------
+``question-map``
+    The interview-question map: one row per question id (FF1 ... SQ4), our wording of the
+    question, and a link to the section that answers it (or "planned").
+``nnbook-glossary``
+    The glossary: English term, Chinese term, one-line definition, link to the section.
+
+Both read YAML with ``yaml.safe_load`` and fail the build (an ``ExtensionError``) when a file
+is malformed, naming the file and the entry. Links are ordinary ``{ref}`` cross-references, so
+a link to a label that no page defines is a Sphinx warning, and the strict build fails on it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.errors import ExtensionError
+from sphinx.util.docutils import SphinxDirective
+
+DATA_DIR = Path("book") / "_data"
+
+
+def _load_yaml(path: Path):
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise ExtensionError(f"{path}: not valid YAML ({err})") from err
+
+
+def load_questions(srcdir: Path) -> list[dict]:
+    """All questions, in chapter order, each with its chapter title added."""
+    rows = []
+    for path in sorted((Path(srcdir) / DATA_DIR / "questions").glob("*.yml")):
+        data = _load_yaml(path)
+        if not isinstance(data, dict) or "questions" not in data or "chapter" not in data:
+            raise ExtensionError(f"{path}: expected keys 'chapter' and 'questions'")
+        for entry in data["questions"]:
+            missing = {"id", "question", "answer"} - set(entry)
+            if missing:
+                raise ExtensionError(f"{path}: entry {entry!r} lacks {sorted(missing)}")
+            rows.append({**entry, "chapter": data["chapter"], "file": path})
+    return rows
+
+
+def load_glossary(srcdir: Path) -> list[dict]:
+    """All glossary entries, sorted by English term (case-insensitive)."""
+    rows = []
+    for path in sorted((Path(srcdir) / DATA_DIR / "glossary").glob("*.yml")):
+        data = _load_yaml(path) or []
+        if not isinstance(data, list):
+            raise ExtensionError(f"{path}: expected a list of entries")
+        for entry in data:
+            missing = {"term", "chinese", "definition", "section"} - set(entry)
+            if missing:
+                raise ExtensionError(f"{path}: entry {entry!r} lacks {sorted(missing)}")
+            rows.append({**entry, "file": path})
+    return sorted(rows, key=lambda e: e["term"].lower())
+
+
+def _ref(label: str) -> addnodes.pending_xref:
+    """A cross-reference to a section label, shown with the section's title (like {ref})."""
+    node = addnodes.pending_xref(
+        "", nodes.inline("", label), refdomain="std", reftype="ref", reftarget=label.lower(),
+        refexplicit=False, refwarn=True,
+    )
+    return node
+
+
+def _table(headers: list[str], widths: list[int], rows: list[list[nodes.Node]], classes: list[str]):
+    table = nodes.table(classes=classes)
+    group = nodes.tgroup(cols=len(headers))
+    table += group
+    for width in widths:
+        group += nodes.colspec(colwidth=width)
+    head = nodes.thead()
+    row = nodes.row()
+    for text in headers:
+        row += nodes.entry("", nodes.paragraph(text=text))
+    head += row
+    group += head
+    body = nodes.tbody()
+    for cells in rows:
+        row = nodes.row()
+        for cell in cells:
+            entry = nodes.entry()
+            entry += cell if isinstance(cell, nodes.paragraph) else nodes.paragraph("", "", cell)
+            row += entry
+        body += row
+    group += body
+    return table
+
+
+class QuestionMap(SphinxDirective):
+    """Render the interview-question map from ``book/_data/questions/*.yml``."""
+
+    def run(self):
+        srcdir = Path(self.env.srcdir)
+        for path in (srcdir / DATA_DIR / "questions").glob("*.yml"):
+            self.env.note_dependency(str(path))
+        rows = []
+        for q in load_questions(srcdir):
+            anchor = nodes.target("", "", ids=[f"question-{q['id'].lower()}"])
+            id_cell = nodes.paragraph("", "", anchor, nodes.strong(text=q["id"]))
+            if q["answer"]:
+                answer = _ref(q["answer"])
+            else:
+                answer = nodes.emphasis(text="planned")
+            rows.append([id_cell, nodes.Text(q["question"]), nodes.Text(q["chapter"]), answer])
+        return [_table(["Id", "Question (in our words)", "Chapter", "Answered in"], [6, 54, 18, 22], rows,
+                       ["question-map"])]
+
+
+class Glossary(SphinxDirective):
+    """Render the glossary from ``book/_data/glossary/*.yml``."""
+
+    def run(self):
+        srcdir = Path(self.env.srcdir)
+        for path in (srcdir / DATA_DIR / "glossary").glob("*.yml"):
+            self.env.note_dependency(str(path))
+        rows = []
+        for e in load_glossary(srcdir):
+            term_id = "term-" + "-".join(e["term"].lower().split())
+            term = nodes.paragraph("", "", nodes.target("", "", ids=[term_id]), nodes.strong(text=e["term"]))
+            section = _ref(e["section"]) if e["section"] else nodes.Text("")
+            rows.append([term, nodes.Text(e["chinese"]), nodes.Text(e["definition"]), section])
+        return [_table(["Term", "Chinese", "Definition", "Explained in"], [18, 16, 44, 22], rows, ["glossary-table"])]
+
+
+def setup(app):
+    app.add_directive("question-map", QuestionMap)
+    app.add_directive("nnbook-glossary", Glossary)
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,90 @@
+"""Reproducibility and device selection for every notebook of the book.
+
+``setup()`` is the one call a notebook makes in its first cell. It is what makes
+``pytest --nbval`` able to compare re-executed outputs with the stored ones:
+
+* Python's ``random``, NumPy's global generator and torch are seeded with one seed;
+* torch and the BLAS libraries behind NumPy use a fixed number of threads
+  (the result of a parallel reduction can depend on how many threads share it);
+* torch is asked for deterministic algorithms;
+* matplotlib gets the book's style (:func:`nnbook.plotting.use_book_style`).
+
+Book section: "How the code is organised" (``book/code-organisation.ipynb``).
+"""
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+
+DEFAULT_SEED = 0
+DEFAULT_THREADS = 2
+
+
+def _check_non_negative_int(name: str, value: object, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r})")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def setup(seed: int = DEFAULT_SEED, threads: int = DEFAULT_THREADS, style: bool = True) -> None:
+    """Seed everything, fix the thread count and apply the plotting style.
+
+    Parameters
+    ----------
+    seed : int, default 0
+        Seed for ``random``, ``numpy.random`` (the legacy global generator) and ``torch``.
+        Functions of ``nnbook`` that draw random numbers take their own ``random_state``;
+        this call only covers code that uses the global generators.
+    threads : int, default 2
+        Number of threads for torch (intra-op) and for the BLAS/OpenMP pools used by NumPy.
+        The book's outputs were stored with 2 threads; another count may change the last
+        digits of some floating-point sums.
+    style : bool, default True
+        Apply :func:`nnbook.plotting.use_book_style`.
+
+    Returns
+    -------
+    None
+        Nothing, so that the first cell of a notebook prints nothing.
+    """
+    seed = _check_non_negative_int("seed", seed, 0)
+    threads = _check_non_negative_int("threads", threads, 1)
+    if not isinstance(style, bool):
+        raise TypeError(f"style must be a bool, got {type(style).__name__}")
+
+    os.environ["PYTHONHASHSEED"] = str(seed)  # affects subprocesses only; kept for them
+    random.seed(seed)
+    np.random.seed(seed)
+
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
+        pass
+    else:
+        threadpool_limits(limits=threads)
+
+    import torch
+
+    torch.manual_seed(seed)
+    torch.set_num_threads(threads)
+    torch.use_deterministic_algorithms(True)
+
+    if style:
+        from nnbook.plotting import use_book_style
+
+        use_book_style()
+
+
+def device():
+    """The torch device to train on: ``cuda`` when a GPU is present, otherwise ``cpu``.
+
+    The book's stored outputs were produced on the CPU; every notebook runs there in
+    under a minute, so a GPU is never needed.
+    """
+    import torch
+
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
