@@ -1,0 +1,135 @@
+"""Deep fully connected networks in PyTorch, and per-layer diagnostics of them.
+
+Used by the chapters on activations (vanishing gradients, SELU self-normalisation) and on
+training (initialisation, exploding gradients):
+
+* :func:`deep_mlp` -- a stack of ``depth`` Linear+activation layers with a chosen initialiser;
+* :func:`layer_gradient_norms` -- the norm of the loss gradient w.r.t. each layer's weights;
+* :func:`layer_activation_stats` -- mean and standard deviation of each layer's output.
+
+Book sections: ``book/ch2-activations/`` and ``book/ch4-training/``.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+ACTIVATIONS = {
+    "identity": nn.Identity,
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "relu": nn.ReLU,
+    "leaky_relu": lambda: nn.LeakyReLU(0.01),
+    "elu": nn.ELU,
+    "selu": nn.SELU,
+    "gelu": nn.GELU,
+}
+
+INITIALISERS = ("default", "normal", "xavier", "he", "lecun", "zeros")
+
+
+def _init_linear(layer: nn.Linear, init: str, std: float) -> None:
+    fan_in, fan_out = layer.in_features, layer.out_features
+    with torch.no_grad():
+        if init == "default":
+            return  # torch's own: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and bias
+        if init == "zeros":
+            layer.weight.zero_()
+        elif init == "normal":
+            layer.weight.normal_(0.0, std)
+        elif init == "xavier":  # Glorot & Bengio (2010): Var = 2 / (fan_in + fan_out)
+            layer.weight.normal_(0.0, math.sqrt(2.0 / (fan_in + fan_out)))
+        elif init == "he":  # He et al. (2015): Var = 2 / fan_in
+            layer.weight.normal_(0.0, math.sqrt(2.0 / fan_in))
+        elif init == "lecun":  # LeCun et al. (1998): Var = 1 / fan_in
+            layer.weight.normal_(0.0, math.sqrt(1.0 / fan_in))
+        layer.bias.zero_()
+
+
+def deep_mlp(depth: int, width: int, in_features: int, out_features: int,
+             activation: str = "relu", init: str = "default", std: float = 0.01) -> nn.Sequential:
+    """A multilayer perceptron with ``depth`` hidden layers of ``width`` units.
+
+    Layout: ``[Linear(in, width), act] + (depth - 1) * [Linear(width, width), act] +
+    [Linear(width, out)]``. The hidden Linear layers can be found with
+    ``[m for m in model if isinstance(m, nn.Linear)]``.
+
+    Parameters
+    ----------
+    depth : int
+        Number of hidden layers (>= 1).
+    width, in_features, out_features : int
+        Layer sizes.
+    activation : str
+        One of ``ACTIVATIONS``.
+    init : str
+        Weight initialiser of every Linear layer, one of ``INITIALISERS``: ``"default"`` keeps
+        torch's; ``"normal"`` draws N(0, std^2); ``"xavier"`` N(0, 2/(fan_in+fan_out));
+        ``"he"`` N(0, 2/fan_in); ``"lecun"`` N(0, 1/fan_in); ``"zeros"`` sets them to 0.
+        Biases are zero for every initialiser except ``"default"``.
+    std : float
+        Standard deviation for ``init="normal"``.
+    """
+    for name, value in (("depth", depth), ("width", width), ("in_features", in_features), ("out_features", out_features)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+    if init not in INITIALISERS:
+        raise ValueError(f"init must be one of {INITIALISERS}, got {init!r}")
+    if not std > 0:
+        raise ValueError(f"std must be positive, got {std!r}")
+    layers: list[nn.Module] = []
+    sizes = [in_features] + [width] * depth
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        linear = nn.Linear(fan_in, fan_out)
+        _init_linear(linear, init, std)
+        layers += [linear, ACTIVATIONS[activation]()]
+    head = nn.Linear(width, out_features)
+    _init_linear(head, init, std)
+    layers.append(head)
+    return nn.Sequential(*layers)
+
+
+def _linear_layers(model: nn.Module) -> list[nn.Linear]:
+    layers = [m for m in model.modules() if isinstance(m, (nn.Linear, nn.Conv2d))]
+    if not layers:
+        raise ValueError("model has no Linear or Conv2d layer")
+    return layers
+
+
+def layer_gradient_norms(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn=None) -> list[float]:
+    r"""Frobenius norm :math:`\|\partial L / \partial W^{(l)}\|_F` for every Linear/Conv2d layer, input to output.
+
+    Computes one forward and backward pass of ``loss_fn(model(X), y)`` (cross-entropy by
+    default) and leaves the gradients zeroed afterwards.
+    """
+    loss_fn = loss_fn or nn.functional.cross_entropy
+    layers = _linear_layers(model)
+    model.zero_grad()
+    loss_fn(model(X), y).backward()
+    norms = [layer.weight.grad.norm().item() for layer in layers]
+    model.zero_grad()
+    return norms
+
+
+@torch.no_grad()
+def layer_activation_stats(model: nn.Sequential, X: torch.Tensor) -> tuple[list[float], list[float]]:
+    """Mean and standard deviation of the output of every activation module of a Sequential.
+
+    Returns two lists (means, stds), one entry per activation, input to output. For a model
+    from :func:`deep_mlp` these are the hidden layers' outputs.
+    """
+    if not isinstance(model, nn.Sequential):
+        raise TypeError(f"model must be an nn.Sequential, got {type(model).__name__}")
+    activation_types = tuple({type(factory()) for factory in ACTIVATIONS.values()})
+    means, stds = [], []
+    h = X
+    for module in model:
+        h = module(h)
+        if isinstance(module, activation_types):
+            means.append(h.mean().item())
+            stds.append(h.std().item())
+    return means, stds
