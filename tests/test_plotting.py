@@ -34,3 +34,49 @@ def test_book_style_uses_the_palette():
 
     plotting.use_book_style()
     assert mpl.rcParams["axes.prop_cycle"].by_key()["color"][0] == plotting.PALETTE[0]
+
+
+# --------------------------------------------------------------------- chapter 1 helpers
+@pytest.mark.ch1
+def test_decision_boundary_draws_the_half_contour_and_both_classes():
+    import matplotlib.pyplot as plt
+
+    X = np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
+    ax = plotting.decision_boundary(lambda P: 1 / (1 + np.exp(-(P[:, 0] - 0.5) * 10)), X, np.array([0, 1, 1]))
+    assert len(ax.collections) >= 3  # filled contours, the 0.5 line, two scatters
+    assert ax.get_legend_handles_labels()[1] == ["y = 0", "y = 1"]
+    with pytest.raises(ValueError, match=r"X must have shape \(n, 2\)"):
+        plotting.decision_boundary(lambda P: P[:, 0], np.zeros((3, 3)), np.zeros(3))
+    with pytest.raises(ValueError, match=r"y must have shape \(3,\)"):
+        plotting.decision_boundary(lambda P: P[:, 0], X, np.zeros(2))
+    plt.close("all")
+
+
+@pytest.mark.ch1
+def test_timeline_places_one_text_per_event_and_checks_years():
+    import matplotlib.pyplot as plt
+
+    ax = plotting.timeline([(1943, "a", "g1"), (1958, "b", "g1"), (1986, "c", "g2")])
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["1943", "a", "1958", "b", "1986", "c"]
+    assert ax.get_legend_handles_labels()[1] == ["g1", "g2"]
+    with pytest.raises(ValueError, match="non-decreasing order"):
+        plotting.timeline([(1990, "a"), (1980, "b")])
+    with pytest.raises(ValueError, match="empty"):
+        plotting.timeline([])
+    plt.close("all")
+
+
+@pytest.mark.ch1
+def test_karnaugh_map_shows_the_table_in_gray_code_order():
+    import matplotlib.pyplot as plt
+
+    y = np.zeros(16, int)
+    y[0b1101] = 1
+    ax = plotting.karnaugh_map(y, terms=["11-1", "-0-0"])
+    cells = {(round(t.get_position()[1] - 0.5), round(t.get_position()[0] - 0.5)): t.get_text() for t in ax.texts}
+    assert cells[(2, 1)] == "1" and sum(v == "1" for v in cells.values()) == 1  # row 11, column 01
+    assert len(ax.patches) == 16 + 1 + 4  # cells, one box, the wrapped corners as four boxes
+    with pytest.raises(ValueError, match="2 to 4 inputs"):
+        plotting.karnaugh_map(np.zeros(32, int))
+    plt.close("all")

@@ -73,3 +73,167 @@ def image_grid(images, labels=None, n_cols: int = 10, cmap: str = "gray_r", ax_s
                 ax.set_title(str(labels[k]), fontsize=9)
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------- chapter 1 helpers
+def decision_boundary(predict_proba, X, y, ax=None, resolution: int = 200, padding: float = 0.5):
+    """Shade ``predict_proba`` (class-1 probability) over the plane, draw its 0.5 contour and the data.
+
+    Parameters
+    ----------
+    predict_proba : callable
+        Maps an array (m, 2) of points to (m,) probabilities of class 1.
+    X : array_like, shape (n, 2)
+        Points to scatter; they also fix the plotted range (plus ``padding``).
+    y : array_like of 0/1, shape (n,)
+        Their labels (class 0 in ``PALETTE[0]``, class 1 in ``PALETTE[1]``).
+    ax : matplotlib Axes, optional
+    resolution : int, default 200
+        Grid points per axis.
+
+    Book page: ``book/ch1-feedforward/01-xor``.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import LinearSegmentedColormap
+
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"X must have shape (n, 2), got {X.shape}")
+    if y.shape != (len(X),):
+        raise ValueError(f"y must have shape ({len(X)},), got {y.shape}")
+    ax = ax if ax is not None else plt.subplots(figsize=(4.2, 3.8))[1]
+    lo, hi = X.min(axis=0) - padding, X.max(axis=0) + padding
+    g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
+    p = np.asarray(predict_proba(np.column_stack([g0.ravel(), g1.ravel()])), dtype=float).reshape(g0.shape)
+    cmap = LinearSegmentedColormap.from_list("book_two_class", [PALETTE[0], "#FFFFFF", PALETTE[1]])
+    ax.contourf(g0, g1, p, levels=np.linspace(0, 1, 11), cmap=cmap, alpha=0.6, vmin=0, vmax=1)
+    if p.min() < 0.5 < p.max():
+        ax.contour(g0, g1, p, levels=[0.5], colors="k", linewidths=1.2)
+    for label, colour, marker in ((0, PALETTE[0], "o"), (1, PALETTE[1], "s")):
+        ax.scatter(*X[y == label].T, c=colour, marker=marker, edgecolors="k", linewidths=0.5, s=30, label=f"y = {label}")
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    return ax
+
+
+def timeline(events, ax=None, width: float = 9.0):
+    """Draw a timeline: years on a proportional vertical axis, one evenly spaced text row per event.
+
+    Each event's dot sits at its year on the axis (so gaps in time stay visible); a leader
+    line joins it to its text. Time runs downward.
+
+    Parameters
+    ----------
+    events : sequence of (int, str) or (int, str, str)
+        Years (non-decreasing), one-line descriptions and, optionally, a group name; groups
+        get palette colours and a legend.
+    ax : matplotlib Axes, optional
+    width : float, default 9
+        Figure width in inches when ``ax`` is not given.
+
+    Book page: ``book/ch1-feedforward/06-history``.
+    """
+    import matplotlib.pyplot as plt
+
+    events = [tuple(e) for e in events]
+    if not events:
+        raise ValueError("events is empty")
+    if any(len(e) not in (2, 3) for e in events):
+        raise ValueError("each event must be (year, text) or (year, text, group)")
+    years = [e[0] for e in events]
+    if any(isinstance(y, bool) or not isinstance(y, (int, np.integer)) for y in years) or sorted(years) != years:
+        raise ValueError(f"event years must be ints in non-decreasing order, got {years}")
+    groups = list(dict.fromkeys(e[2] for e in events if len(e) == 3))
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(width, 0.3 * len(events) + 0.8))
+    first, last = years[0], years[-1]
+    span = max(last - first, 1)
+    rows = np.linspace(first, last, len(events)) if len(events) > 1 else np.array([first], float)
+    trans = ax.get_yaxis_transform()  # x in axes fractions, y in years
+    for (year, text, *group), row in zip(events, rows):
+        colour = PALETTE[groups.index(group[0]) % len(PALETTE)] if group else PALETTE[0]
+        ax.plot(0.0, year, "o", color=colour, markersize=5, zorder=3, transform=trans, clip_on=False)
+        ax.plot([0.0, 0.06, 0.08], [year, row, row], color=colour, linewidth=0.7, transform=trans, clip_on=False)
+        ax.text(0.09, row, f"{year}", va="center", fontsize=9, fontweight="bold", transform=trans)
+        ax.text(0.16, row, text, va="center", fontsize=9, transform=trans)
+    for k, name in enumerate(groups):
+        ax.plot([], [], "o", color=PALETTE[k % len(PALETTE)], label=name)
+    if groups:
+        ax.legend(loc="lower right", fontsize=8)
+    ticks = np.arange(10 * (first // 10), last + 1, 10)
+    ax.set_yticks(ticks[ticks >= first - 0.02 * span])
+    ax.set_ylim(last + 0.04 * span, first - 0.04 * span)
+    ax.set_xticks([])
+    ax.grid(False)
+    for side in ("right", "top", "bottom"):
+        ax.spines[side].set_visible(False)
+    return ax
+
+
+def karnaugh_map(y, terms=(), ax=None):
+    """Karnaugh map of a truth table of 2, 3 or 4 inputs, with the cells of each term outlined.
+
+    Rows are the first ``n // 2`` inputs and columns the rest, both in Gray-code order, so
+    that neighbouring cells (wrapping round the edges) differ in one input. A term whose cells
+    wrap round an edge is drawn as several rectangles.
+
+    Parameters
+    ----------
+    y : array_like of 0/1, shape (2**n,)
+        Truth table (row ``k`` = inputs spelling ``k`` in binary, see :func:`nnbook.boolean.all_inputs`).
+    terms : sequence of str
+        Conjunctions over '0', '1', '-' (see :mod:`nnbook.boolean`), outlined in palette colours.
+
+    Book page: ``book/ch1-feedforward/02-one-hidden-layer``.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch
+
+    from nnbook.boolean import check_truth_table
+
+    y, n = check_truth_table(y)
+    if n not in (2, 3, 4):
+        raise ValueError(f"karnaugh_map draws 2 to 4 inputs, got a table of {n}")
+    n_row = n // 2
+    gray = {1: ["0", "1"], 2: ["00", "01", "11", "10"]}
+    rows, cols = gray[n_row], gray[n - n_row]
+    ax = ax if ax is not None else plt.subplots(figsize=(0.9 * len(cols) + 1.2, 0.9 * len(rows) + 1.0))[1]
+    for r, rbits in enumerate(rows):
+        for c, cbits in enumerate(cols):
+            value = y[int(rbits + cbits, 2)]
+            ax.add_patch(plt.Rectangle((c, r), 1, 1, facecolor="#DDDDDD" if value else "white", edgecolor="0.5"))
+            ax.text(c + 0.5, r + 0.5, str(value), ha="center", va="center", fontsize=12)
+    for k, term in enumerate(terms):
+        in_rows = [r for r, bits in enumerate(rows) if all(t in ("-", b) for t, b in zip(term[:n_row], bits))]
+        in_cols = [c for c, bits in enumerate(cols) if all(t in ("-", b) for t, b in zip(term[n_row:], bits))]
+        inset = 0.08 + 0.06 * (k % 3)
+        for r_run in _runs(in_rows):
+            for c_run in _runs(in_cols):
+                ax.add_patch(FancyBboxPatch((c_run[0] + inset, r_run[0] + inset), len(c_run) - 2 * inset,
+                                            len(r_run) - 2 * inset, boxstyle="round,pad=0,rounding_size=0.15",
+                                            fill=False, edgecolor=PALETTE[k % len(PALETTE)], linewidth=2.2))
+    names = [f"$x_{i + 1}$" for i in range(n)]
+    ax.set_xticks(np.arange(len(cols)) + 0.5, cols)
+    ax.set_yticks(np.arange(len(rows)) + 0.5, rows)
+    ax.set_xlabel("".join(names[n_row:]))
+    ax.set_ylabel("".join(names[:n_row]))
+    ax.xaxis.set_label_position("top")
+    ax.xaxis.tick_top()
+    ax.set_xlim(0, len(cols))
+    ax.set_ylim(len(rows), 0)
+    ax.set_aspect("equal")
+    ax.grid(False)
+    return ax
+
+
+def _runs(indices):
+    """Split sorted indices into runs of consecutive integers: [0, 1, 3] -> [[0, 1], [3]]."""
+    runs = []
+    for i in indices:
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
