@@ -49,3 +49,33 @@ def test_bad_arguments(kwargs, match):
     args = {"depth": 2, "width": 4, "in_features": 3, "out_features": 2, **kwargs}
     with pytest.raises(ValueError, match=match):
         deep_mlp(**args)
+
+
+def test_dead_unit_fraction_counts_units_that_no_input_switches_on():
+    from nnbook.diagnostics import dead_unit_fraction, dead_unit_masks
+
+    torch.manual_seed(0)
+    model = deep_mlp(2, 4, 3, 2, activation="relu")
+    with torch.no_grad():
+        model[0].bias[:2] = -100.0  # units 0 and 1 of layer 1 can never switch on
+        model[2].bias[:] = 5.0  # every unit of layer 2 is on for every input
+    X = torch.randn(50, 3)
+    assert dead_unit_fraction(model, X) == [0.5, 0.0]
+    masks = dead_unit_masks(model, X)
+    assert masks[0].tolist() == [True, True, False, False] and not masks[1].any()
+    # a dead ReLU unit receives no gradient: its incoming weights' gradient rows are zero
+    nn.functional.cross_entropy(model(X), torch.zeros(50, dtype=torch.long)).backward()
+    assert torch.all(model[0].weight.grad[:2] == 0) and torch.any(model[0].weight.grad[2:] != 0)
+
+
+def test_dead_unit_fraction_and_stats_accept_the_new_activations():
+    from nnbook.diagnostics import dead_unit_fraction
+
+    for name in ("prelu", "rrelu", "softplus", "silu"):
+        model = deep_mlp(3, 8, 4, 2, activation=name)
+        assert len(dead_unit_fraction(model, torch.randn(5, 4))) == 3
+        assert len(layer_activation_stats(model, torch.randn(5, 4))[0]) == 3
+    with pytest.raises(TypeError, match="nn.Sequential"):
+        dead_unit_fraction(nn.Linear(2, 2), torch.randn(3, 2))
+    with pytest.raises(ValueError, match="X must be a non-empty 2-D tensor"):
+        dead_unit_fraction(deep_mlp(1, 2, 2, 2), torch.randn(2))

@@ -5,7 +5,8 @@ training (initialisation, exploding gradients):
 
 * :func:`deep_mlp` -- a stack of ``depth`` Linear+activation layers with a chosen initialiser;
 * :func:`layer_gradient_norms` -- the norm of the loss gradient w.r.t. each layer's weights;
-* :func:`layer_activation_stats` -- mean and standard deviation of each layer's output.
+* :func:`layer_activation_stats` -- mean and standard deviation of each layer's output;
+* :func:`dead_unit_masks`, :func:`dead_unit_fraction` -- each layer's units that no input switches on.
 
 Book sections: ``book/ch2-activations/`` and ``book/ch4-training/``.
 """
@@ -25,6 +26,10 @@ ACTIVATIONS = {
     "elu": nn.ELU,
     "selu": nn.SELU,
     "gelu": nn.GELU,
+    "prelu": nn.PReLU,  # one learned slope per layer, initialised to 0.25
+    "rrelu": nn.RReLU,  # slopes U(1/8, 1/3) in training mode, their mean in evaluation mode
+    "softplus": nn.Softplus,
+    "silu": nn.SiLU,
 }
 
 INITIALISERS = ("default", "normal", "xavier", "he", "lecun", "zeros")
@@ -133,3 +138,42 @@ def layer_activation_stats(model: nn.Sequential, X: torch.Tensor) -> tuple[list[
             means.append(h.mean().item())
             stds.append(h.std().item())
     return means, stds
+
+
+@torch.no_grad()
+def dead_unit_masks(model: nn.Sequential, X: torch.Tensor) -> list[torch.Tensor]:
+    r"""For every activation module of a Sequential, a boolean mask of its never-active units.
+
+    Unit :math:`j` is marked when its pre-activation (the input of the activation module) is
+    :math:`z_j \le 0` for every row of ``X`` (shape (n_samples, n_features)). For ReLU such a unit
+    is *dead*: its output and the gradient reaching its incoming weights are zero for every
+    example. For Leaky ReLU, PReLU or ELU the same unit still passes a gradient and can recover.
+
+    Returns
+    -------
+    list of torch.Tensor of bool
+        One mask of shape (width,) per activation module, input to output.
+    """
+    if not isinstance(model, nn.Sequential):
+        raise TypeError(f"model must be an nn.Sequential, got {type(model).__name__}")
+    if not isinstance(X, torch.Tensor) or X.ndim != 2 or len(X) == 0:
+        raise ValueError(f"X must be a non-empty 2-D tensor, got {getattr(X, 'shape', type(X).__name__)}")
+    activation_types = tuple({type(factory()) for factory in ACTIVATIONS.values()})
+    masks = []
+    h = X
+    for module in model:
+        if isinstance(module, activation_types):
+            masks.append((h <= 0).all(dim=0))
+        h = module(h)
+    return masks
+
+
+def dead_unit_fraction(model: nn.Sequential, X: torch.Tensor) -> list[float]:
+    """The fraction of never-active units of each activation module (see :func:`dead_unit_masks`).
+
+    Returns
+    -------
+    list of float
+        One fraction in [0, 1] per activation module, input to output.
+    """
+    return [mask.double().mean().item() for mask in dead_unit_masks(model, X)]
