@@ -59,7 +59,8 @@ def evaluate(model: nn.Module, data, batch_size: int = 512, loss_fn: Callable | 
 
 def fit(model: nn.Module, train, *, epochs: int, optimizer: torch.optim.Optimizer,
         batch_size: int = 64, test=None, scheduler=None, transform: Callable | None = None,
-        loss_fn: Callable | None = None, seed: int = 0, verbose: bool = False) -> History:
+        loss_fn: Callable | None = None, seed: int = 0, verbose: bool = False,
+        shuffle: bool = True) -> History:
     """Train ``model`` for ``epochs`` passes over ``train``; evaluate after each epoch.
 
     Parameters
@@ -83,6 +84,10 @@ def fit(model: nn.Module, train, *, epochs: int, optimizer: torch.optim.Optimize
         Seed of the shuffling generator.
     verbose : bool, default False
         Print one line per epoch.
+    shuffle : bool, default True
+        Reshuffle the training set every epoch. ``False`` visits it in its stored order, so
+        that another implementation can be fed exactly the same mini-batches (chapter 3
+        compares its NumPy MLP with torch this way).
 
     Returns
     -------
@@ -99,7 +104,7 @@ def fit(model: nn.Module, train, *, epochs: int, optimizer: torch.optim.Optimize
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     loss_fn = loss_fn or nn.functional.cross_entropy
     generator = torch.Generator().manual_seed(seed)
-    loader = torch.utils.data.DataLoader(train, batch_size=batch_size, shuffle=True, generator=generator)
+    loader = torch.utils.data.DataLoader(train, batch_size=batch_size, shuffle=shuffle, generator=generator)
     history = History()
     for epoch in range(epochs):
         model.train()
