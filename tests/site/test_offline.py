@@ -2,6 +2,7 @@
 
 Run after the build (`make test` does): it reads the HTML under _build/html.
 """
+import os
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 pytestmark = pytest.mark.site
 
 ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "_build" / "html"
+SITE = Path(os.environ.get("NNBOOK_SITE", ROOT / "_build" / "html"))  # as in sitecheck.py
 
 
 class _Resources(HTMLParser):
