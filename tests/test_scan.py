@@ -1,0 +1,227 @@
+"""nnbook.scan: the blocked-scan HMM algorithms equal hmmlearn and the plain loops of nnbook.hmm."""
+import warnings
+
+import numpy as np
+import pytest
+
+from nnbook import hmm, scan
+
+pytestmark = pytest.mark.ch6
+
+hmmlearn_hmm = pytest.importorskip("hmmlearn.hmm")
+
+
+def random_model(N, M, seed):
+    rng = np.random.default_rng(seed)
+    return rng.dirichlet(np.ones(N)), rng.dirichlet(np.ones(N), size=N), rng.dirichlet(np.ones(M), size=N)
+
+
+def reference(pi, A, B, **kwargs):
+    model = hmmlearn_hmm.CategoricalHMM(n_components=len(pi), n_features=B.shape[1], implementation="log", **kwargs)
+    model.startprob_, model.transmat_, model.emissionprob_ = pi, A, B
+    return model
+
+
+def path_score(pi, A, B, obs, path):
+    with np.errstate(divide="ignore"):
+        return np.log(pi[path[0]]) + np.log(A[path[:-1], path[1:]]).sum() + np.log(B[path, obs]).sum()
+
+
+# (N, M, T, seed): lengths 1 and 2, a prime, exactly one default chunk, and longer sequences
+CASES = [(3, 4, 1, 0), (3, 4, 2, 1), (4, 5, 17, 2), (5, 6, 400, 3), (10, 20, 3000, 9), (4, 9, 5003, 4)]
+CHUNKS = [None, 1, 7]
+
+
+@pytest.fixture(scope="module", params=CASES, ids=lambda c: f"N{c[0]}-M{c[1]}-T{c[2]}")
+def case(request):
+    N, M, T, seed = request.param
+    pi, A, B = random_model(N, M, seed)
+    model = reference(pi, A, B)
+    obs = model.sample(T, random_state=seed)[0][:, 0]
+    return pi, A, B, obs, model
+
+
+@pytest.mark.parametrize("chunk_size", CHUNKS)
+def test_log_likelihood_equals_hmmlearn_score(case, chunk_size):
+    pi, A, B, obs, model = case
+    ours = scan.log_likelihood(pi, A, B, obs, chunk_size=chunk_size)
+    np.testing.assert_allclose(ours, model.score(obs[:, None]), rtol=1e-11, atol=1e-11)
+
+
+@pytest.mark.parametrize("chunk_size", CHUNKS)
+def test_posterior_equals_hmmlearn_predict_proba(case, chunk_size):
+    pi, A, B, obs, model = case
+    gamma = scan.posterior(pi, A, B, obs, chunk_size=chunk_size)
+    np.testing.assert_allclose(gamma, model.predict_proba(obs[:, None]), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(gamma.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("chunk_size", CHUNKS)
+def test_viterbi_equals_hmmlearn_decode(case, chunk_size):
+    pi, A, B, obs, model = case
+    path, log_prob = scan.viterbi(pi, A, B, obs, chunk_size=chunk_size)
+    ref_log_prob, ref_path = model.decode(obs[:, None])
+    np.testing.assert_allclose(log_prob, ref_log_prob, rtol=1e-11, atol=1e-11)
+    # the returned path is a best path (there may be exact ties: see the next two tests)
+    np.testing.assert_allclose(path_score(pi, A, B, obs, path), log_prob, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("chunk_size", CHUNKS)
+@pytest.mark.parametrize("N, M, T, seed", [(4, 50, 3000, 1), (10, 20, 3000, 9), (8, 60, 5000, 3)])
+def test_viterbi_path_equals_hmmlearn_when_the_best_path_is_unique(N, M, T, seed, chunk_size):
+    pi, A, B = random_model(N, M, seed)
+    model = reference(pi, A, B)
+    obs = model.sample(T, random_state=seed)[0][:, 0]
+    np.testing.assert_array_equal(scan.viterbi(pi, A, B, obs, chunk_size)[0], model.decode(obs[:, None])[1])
+
+
+def test_viterbi_ties_return_an_optimal_path():
+    # With few symbols, two best paths often tie exactly (a-b-b and a-a-b emitting the same
+    # symbol twice): any one is correct, and its score must be the optimum.
+    pi, A, B = random_model(5, 7, 4)
+    obs = reference(pi, A, B).sample(12345, random_state=4)[0][:, 0]
+    path, log_prob = scan.viterbi(pi, A, B, obs)
+    ref_log_prob, ref_path = reference(pi, A, B).decode(obs[:, None])
+    assert (path != ref_path).any(), "this case was chosen because it has ties"
+    np.testing.assert_allclose(path_score(pi, A, B, obs, path), path_score(pi, A, B, obs, ref_path), rtol=1e-13)
+    np.testing.assert_allclose(log_prob, ref_log_prob, rtol=1e-12)
+
+
+def test_baum_welch_step_equals_one_hmmlearn_fit_iteration(case):
+    pi, A, B, obs, _ = case
+    if len(obs) < 2:
+        pytest.skip("one observation gives no transition counts")
+    model = reference(pi, A, B, n_iter=1, init_params="", params="ste", tol=-np.inf)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # hmmlearn warns about the unused tol and short runs
+        model.fit(obs[:, None])
+    pi1, A1, B1, log_lik = scan.baum_welch_step(pi, A, B, obs)
+    np.testing.assert_allclose(pi1, model.startprob_, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(A1, model.transmat_, rtol=0, atol=1e-10)
+    # hmmlearn leaves a never-emitted symbol's probability at 0, as we do
+    np.testing.assert_allclose(B1, model.emissionprob_, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(log_lik, model.monitor_.history[0], rtol=1e-11)
+
+
+def test_hundred_thousand_steps_do_not_underflow():
+    pi, A, B = random_model(10, 20, 5)
+    model = reference(pi, A, B)
+    obs = np.random.default_rng(5).integers(0, 20, 100_000)
+    ours = scan.log_likelihood(pi, A, B, obs)
+    assert np.isfinite(ours) and ours < -2e5  # the likelihood itself is below exp(-200,000)
+    np.testing.assert_allclose(ours, model.score(obs[:, None]), rtol=1e-11)
+    path, log_prob = scan.viterbi(pi, A, B, obs)
+    np.testing.assert_allclose(log_prob, model.decode(obs[:, None])[0], rtol=1e-11)
+    counts = scan.baum_welch_counts(pi, A, B, obs)
+    np.testing.assert_allclose(counts.transitions.sum(), len(obs) - 1, rtol=1e-10)
+    np.testing.assert_allclose(counts.emissions.sum(), len(obs), rtol=1e-10)
+
+
+# ----------------------------------------------------------- the plain loops of nnbook.hmm
+@pytest.mark.parametrize("seed", [0, 1])
+def test_equals_plain_loops(seed):
+    pi, A, B = random_model(6, 8, seed)
+    obs, _ = hmm.sample(pi, A, B, 1500, random_state=seed)
+    log_alpha, log_lik = hmm.forward_log(pi, A, B, obs)
+    np.testing.assert_allclose(scan.log_likelihood(pi, A, B, obs), log_lik, rtol=1e-12)
+    np.testing.assert_allclose(scan.posterior(pi, A, B, obs), hmm.posterior(pi, A, B, obs), rtol=0, atol=1e-11)
+    path, log_prob = scan.viterbi(pi, A, B, obs)
+    ref_path, ref_log_prob = hmm.viterbi(pi, A, B, obs)
+    np.testing.assert_allclose(log_prob, ref_log_prob, rtol=1e-12)
+    np.testing.assert_allclose(path_score(pi, A, B, obs, path), ref_log_prob, rtol=1e-12)
+    pi1, A1, B1, history = hmm.baum_welch([obs], pi, A, B, n_iter=1)
+    ours = scan.baum_welch_step(pi, A, B, obs)
+    for name, a, b in zip(("pi", "A", "B"), ours[:3], (pi1, A1, B1)):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-11, err_msg=name)
+    np.testing.assert_allclose(ours[3], history[0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("tiny", [1e-150, 1e-30])
+def test_structural_zeros_and_tiny_probabilities(tiny):
+    # A left-to-right chain with zeros in A (and in B for the first model); symbol 4 is emitted
+    # by every state with probability `tiny`, and we force it every 50 steps: the likelihood
+    # drops by 1e-150 (or 1e-30) each time, and rescaling must keep every number exact.
+    A = np.array([[0.7, 0.3, 0, 0], [0, 0.8, 0.2, 0], [0, 0, 0.9, 0.1], [0.25, 0, 0, 0.75]])
+    if tiny < 1e-100:
+        B = np.array([[0.5, 0.5, 0, 0, 0], [0, 0.2, 0.8, 0, 0], [0, 0, 0.3, 0.7, 0], [0.1, 0, 0, 0.9, 0]])
+    else:
+        B = np.array([[0.5, 0.3, 0.1, 0.1, 0], [0.1, 0.2, 0.6, 0.1, 0], [0.1, 0.1, 0.3, 0.5, 0], [0.1, 0.2, 0.3, 0.4, 0]])
+    B[:, :4] *= 1 - tiny
+    B[:, 4] = tiny
+    pi = np.array([1.0, 0, 0, 0])
+    obs, _ = hmm.sample(pi, A, B, 700, random_state=3)
+    obs[::50] = 4
+    _, log_lik = hmm.forward_log(pi, A, B, obs)
+    assert np.isfinite(log_lik) and log_lik < 14 * np.log(tiny)
+    for chunk_size in (None, 7, 50):
+        np.testing.assert_allclose(scan.log_likelihood(pi, A, B, obs, chunk_size), log_lik, rtol=1e-12)
+        np.testing.assert_allclose(scan.posterior(pi, A, B, obs, chunk_size), hmm.posterior(pi, A, B, obs),
+                                   rtol=0, atol=1e-10)
+        path, log_prob = scan.viterbi(pi, A, B, obs, chunk_size)
+        np.testing.assert_allclose(log_prob, hmm.viterbi(pi, A, B, obs)[1], rtol=1e-12)
+        pi1, A1, B1, _ = hmm.baum_welch([obs], pi, A, B, n_iter=1)
+        for name, ours, ref in zip(("pi", "A", "B"), scan.baum_welch_step(pi, A, B, obs, chunk_size), (pi1, A1, B1)):
+            np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-10, err_msg=name)
+
+
+@pytest.mark.parametrize("seed, stay, chunk_size", [(0, 0.98, 60), (1, 0.99, 40), (0, 1.0, None)])
+def test_viterbi_on_slowly_mixing_chains(seed, stay, chunk_size):
+    # A sticky chain leaves a few chunks unconverged after the vectorised fix-up round, and a few
+    # traced-back paths unmerged: both are then repaired one chunk at a time (these cases were
+    # chosen because they do). A chain that never mixes (A = I) falls back to the plain loop.
+    rng = np.random.default_rng(seed)
+    pi, B = rng.dirichlet(np.ones(4)), rng.dirichlet(np.ones(6), size=4)
+    A = stay * np.eye(4) + (1 - stay) / 4
+    obs, _ = hmm.sample(pi, A, B, 6000, random_state=1)
+    path, log_prob = scan.viterbi(pi, A, B, obs, chunk_size)
+    ref_path, ref_log_prob = hmm.viterbi(pi, A, B, obs)
+    np.testing.assert_allclose(log_prob, ref_log_prob, rtol=1e-12)
+    np.testing.assert_array_equal(path, ref_path)
+
+
+def test_impossible_sequence():
+    pi, A, B = np.array([1.0, 0.0]), np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([[1.0, 0.0], [0.0, 1.0]])
+    obs = np.array([0, 0, 1, 0])
+    assert scan.log_likelihood(pi, A, B, obs) == -np.inf
+    assert scan.viterbi(pi, A, B, obs)[1] == -np.inf
+    with pytest.raises(ValueError, match="probability zero"):
+        scan.posterior(pi, A, B, obs)
+
+
+def test_baum_welch_never_decreases_the_likelihood():
+    pi, A, B = random_model(3, 4, 11)
+    obs, _ = hmm.sample(*random_model(3, 4, 12), 2000, random_state=0)
+    history = []
+    for _ in range(8):
+        pi, A, B, log_lik = scan.baum_welch_step(pi, A, B, obs)
+        history.append(log_lik)
+    assert np.all(np.diff(history) >= -1e-9), np.diff(history)
+
+
+# ------------------------------------------------------------------------------ bad input
+GOOD = random_model(3, 4, 0)
+
+
+@pytest.mark.parametrize("fn", [scan.log_likelihood, scan.viterbi, scan.posterior, scan.baum_welch_step])
+@pytest.mark.parametrize("args, error, message", [
+    ((GOOD[0], GOOD[1] * 2, GOOD[2], [0, 1]), ValueError, "rows of A must sum to 1"),
+    ((GOOD[0], GOOD[1], -GOOD[2], [0, 1]), ValueError, "B has negative"),
+    ((np.full(3, np.nan), GOOD[1], GOOD[2], [0, 1]), ValueError, "pi contains NaN"),
+    ((GOOD[0], GOOD[1][:2], GOOD[2], [0, 1]), ValueError, "A must have shape"),
+    ((GOOD[0], GOOD[1], GOOD[2], [0, 4]), ValueError, "outside the alphabet"),
+    ((GOOD[0], GOOD[1], GOOD[2], []), ValueError, "obs is empty"),
+    ((GOOD[0], GOOD[1], GOOD[2], np.array([], dtype=int)), ValueError, "obs is empty"),
+    ((GOOD[0], GOOD[1], GOOD[2], [0.0, 1.0]), TypeError, "obs must hold ints"),
+    ((GOOD[0], GOOD[1], GOOD[2], [[0, 1]]), ValueError, "obs must be 1-D"),
+    ((["a", "b", "c"], GOOD[1], GOOD[2], [0, 1]), TypeError, "pi must be a real"),
+])
+def test_bad_input_is_rejected_with_a_clear_message(fn, args, error, message):
+    with pytest.raises(error, match=message):
+        fn(*args)
+
+
+@pytest.mark.parametrize("chunk_size, error", [(0, ValueError), (-3, ValueError), (2.5, TypeError),
+                                               (True, TypeError), ("4", TypeError)])
+def test_bad_chunk_size(chunk_size, error):
+    with pytest.raises(error, match="chunk_size"):
+        scan.viterbi(*GOOD, [0, 1, 2], chunk_size=chunk_size)
