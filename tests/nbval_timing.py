@@ -1,20 +1,80 @@
-"""pytest plugin for the nbval run: prints each notebook's execution time at the end.
+"""pytest plugin for the nbval run: one progress line per notebook, and their times at the end.
 
-Loaded by `make test` with ``-p nbval_timing``. It sums the durations of a notebook's cells
-(setup and call phases, so kernel start-up counts) and flags any notebook over the book's
-budget of 60 s on a 2-core machine. It reports; it does not fail the run, because a loaded
-CI machine can be slower than the budget assumes (`make bench` measures the budget properly).
+Loaded by `make notebooks` with ``-p nbval_timing``; works with and without pytest-xdist (with
+``-n N --dist loadfile`` each notebook runs whole on one worker, and the lines come from the
+controller as the notebooks finish). A notebook's time sums the durations of its cells (setup
+and call phases, so kernel start-up counts). Any notebook over the book's budget of 60 s on a
+2-core machine is flagged; it reports, it does not fail the run, because a loaded CI machine can
+be slower than the budget assumes (`make bench` measures the budget properly).
 """
-from collections import defaultdict
+from __future__ import annotations
+
+import os
+from collections import Counter, defaultdict
 
 BUDGET_S = 60.0
 _durations: dict[str, float] = defaultdict(float)
+_cells: Counter = Counter()
+_done: Counter = Counter()
+_failed: set[str] = set()
+_finished: list[str] = []
+
+
+def _notebook(nodeid: str) -> str | None:
+    path = nodeid.split("::")[0]
+    return path if path.endswith(".ipynb") else None
+
+
+def _count(nodeids):
+    if _cells:
+        return
+    for nodeid in nodeids:
+        path = _notebook(nodeid)
+        if path:
+            _cells[path] += 1
+
+
+def pytest_collection_modifyitems(session, config, items):
+    _count(item.nodeid for item in items)
+
+
+def pytest_xdist_node_collection_finished(node, ids):
+    _count(ids)
 
 
 def pytest_runtest_logreport(report):
-    path = report.nodeid.split("::")[0]
-    if path.endswith(".ipynb"):
-        _durations[path] += report.duration
+    path = _notebook(report.nodeid)
+    if path is None:
+        return
+    _durations[path] += report.duration
+    if report.failed:
+        _failed.add(path)
+    if report.when != "teardown":
+        return
+    _done[path] += 1
+    if _cells[path] and _done[path] == _cells[path]:
+        _finished.append(path)
+        reporter = _reporter()
+        if reporter is not None:
+            verdict = "FAILED" if path in _failed else "ok"
+            lane = os.environ.get("NNBOOK_LANE", "")
+            lane = f"[{lane}] " if lane else ""
+            reporter.write_line(f"{lane}[{len(_finished):2d}/{len(_cells)}] "
+                                f"{_durations[path]:5.1f} s  {verdict:6s} {path}")
+
+
+_config = None
+
+
+def pytest_configure(config):
+    global _config
+    _config = config
+
+
+def _reporter():
+    if _config is None:
+        return None
+    return _config.pluginmanager.get_plugin("terminalreporter")
 
 
 def pytest_terminal_summary(terminalreporter):
