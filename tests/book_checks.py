@@ -4,6 +4,8 @@ Run as a script to check the table of contents::
 
     python tests/book_checks.py toc
 
+``python tests/book_checks.py tolerances`` lists every tolerance declared beside a cell.
+
 It prints every problem (a page of ``book/`` missing from ``_toc.yml``, an entry of
 ``_toc.yml`` whose file does not exist, a malformed entry) and exits 1 if there is one.
 """
@@ -134,8 +136,31 @@ def unexecuted_cells(root: Path = ROOT) -> list[str]:
     return problems
 
 
+def declared_tolerances(root: Path = ROOT) -> list[tuple[str, int, str]]:
+    """Every ``# nbval-tolerance:`` line of the book: (notebook, nbval code-cell number, line)."""
+    found = []
+    for page in sorted(book_pages(root)):
+        path = root / (page + ".ipynb")
+        if not path.is_file():
+            continue
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        code = [c for c in cells if c["cell_type"] == "code"]
+        for number, cell in enumerate(code):
+            for line in "".join(cell["source"]).splitlines():
+                if re.match(r"\s*#\s*nbval-tolerance:", line):
+                    found.append((str(path.relative_to(root)), number, line.strip()))
+    return found
+
+
+def tolerance_report() -> list[str]:
+    """Prints the declared tolerances (a listing, not a check: it never fails)."""
+    for path, number, line in declared_tolerances():
+        print(f"{path}  code cell {number}:  {line}")
+    return []
+
+
 def main(argv: list[str]) -> int:
-    checks = {"toc": toc_problems, "executed": unexecuted_cells}
+    checks = {"toc": toc_problems, "executed": unexecuted_cells, "tolerances": tolerance_report}
     if len(argv) != 1 or argv[0] not in checks:
         print(f"usage: python tests/book_checks.py {{{'|'.join(checks)}}}", file=sys.stderr)
         return 2

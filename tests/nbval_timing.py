@@ -59,6 +59,8 @@ def pytest_runtest_logreport(report):
             verdict = "FAILED" if path in _failed else "ok"
             lane = os.environ.get("NNBOOK_LANE", "")
             lane = f"[{lane}] " if lane else ""
+            if getattr(reporter._tw, "width_of_current_line", 0):
+                reporter._tw.line()  # end the line of progress dots first
             reporter.write_line(f"{lane}[{len(_finished):2d}/{len(_cells)}] "
                                 f"{_durations[path]:5.1f} s  {verdict:6s} {path}")
 

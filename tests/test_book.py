@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from book_checks import EXPECTED_IDS, ROOT, book_pages, defined_labels, toc_problems, unexecuted_cells
+from book_checks import (EXPECTED_IDS, ROOT, book_pages, declared_tolerances, defined_labels,
+                         toc_problems, unexecuted_cells)
+from nbval_tolerance import parse_tolerance
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import nnbook_book  # noqa: E402  (the Sphinx extension that renders the map and the glossary)
@@ -36,6 +38,15 @@ def test_malformed_toc_names_the_entry(tmp_path):
 def test_every_notebook_cell_was_executed_and_stored():
     # nbval skips the comparison for a cell whose stored execution_count is null.
     assert unexecuted_cells() == []
+
+
+def test_every_declared_tolerance_is_well_formed():
+    # A malformed marker would fail the nbval run of its cell; this says so before it runs.
+    for path, number, line in declared_tolerances():
+        try:
+            parse_tolerance(line)
+        except ValueError as error:
+            pytest.fail(f"{path} code cell {number}: {error}")
 
 
 def test_every_notebook_starts_with_nnbook_setup():
