@@ -79,3 +79,54 @@ def test_dead_unit_fraction_and_stats_accept_the_new_activations():
         dead_unit_fraction(nn.Linear(2, 2), torch.randn(3, 2))
     with pytest.raises(ValueError, match="X must be a non-empty 2-D tensor"):
         dead_unit_fraction(deep_mlp(1, 2, 2, 2), torch.randn(2))
+
+
+def test_gradient_summary_matches_float32_norms_where_they_are_safe():
+    from nnbook.diagnostics import layer_gradient_summary
+
+    torch.manual_seed(0)
+    model = deep_mlp(2, 8, 4, 3, activation="sigmoid")
+    X, y = torch.randn(16, 4), torch.randint(0, 3, (16,))
+    summary = layer_gradient_summary(model, X, y)
+    assert summary["norm"] == pytest.approx(layer_gradient_norms(model, X, y), rel=1e-6)
+    nn.functional.cross_entropy(model(X), y).backward()
+    grads = [m.weight.grad for m in model if isinstance(m, nn.Linear)]
+    assert summary["max_abs"] == pytest.approx([g.abs().max().item() for g in grads])
+    assert summary["nonzero"] == [int((g != 0).sum()) for g in grads]
+    assert summary["size"] == [32, 64, 24]
+
+
+def test_gradient_summary_does_not_underflow_where_float32_norms_do():
+    import math
+
+    from nnbook.diagnostics import layer_gradient_summary
+
+    torch.manual_seed(0)  # tanh with N(0, 0.01^2) weights: every layer scales the signal by ~0.08
+    model = deep_mlp(20, 64, 64, 10, activation="tanh", init="normal", std=0.01)
+    X, y = torch.rand(32, 64), torch.randint(0, 10, (32,))
+    summary = layer_gradient_summary(model, X, y)
+    assert all(p.grad is None or torch.all(p.grad == 0) for p in model.parameters())  # left zeroed
+    assert layer_gradient_norms(model, X, y)[0] == 0.0  # the float32 norm underflows
+    nn.functional.cross_entropy(model(X), y).backward()
+    g = model[0].weight.grad
+    assert 0 < g.abs().max().item() < 1e-19 and summary["nonzero"][0] == int((g != 0).sum()) > 0
+    # independent reference: scale by the largest entry first, so the float32 squares stay in range
+    scale = g.abs().max()
+    reference = scale.item() * torch.linalg.vector_norm(g / scale).item()
+    assert summary["norm"][0] == pytest.approx(reference, rel=1e-5)
+    assert math.isclose(summary["max_abs"][0], scale.item())
+
+
+@pytest.mark.parametrize("args, error, match", [
+    (("model", torch.zeros(2, 3), torch.zeros(2)), TypeError, "model"),
+    ((None, [[0.0]], torch.zeros(1)), TypeError, "X"),
+    ((None, torch.zeros(2, 3), torch.zeros(3)), ValueError, "X and y"),
+    ((None, torch.zeros(0, 3), torch.zeros(0)), ValueError, "X and y"),
+])
+def test_gradient_summary_bad_arguments(args, error, match):
+    from nnbook.diagnostics import layer_gradient_summary
+
+    model = deep_mlp(1, 4, 3, 2)
+    args = (model if args[0] is None else args[0],) + args[1:]
+    with pytest.raises(error, match=match):
+        layer_gradient_summary(*args)

@@ -177,3 +177,59 @@ def dead_unit_fraction(model: nn.Sequential, X: torch.Tensor) -> list[float]:
         One fraction in [0, 1] per activation module, input to output.
     """
     return [mask.double().mean().item() for mask in dead_unit_masks(model, X)]
+
+
+def layer_gradient_summary(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn=None) -> dict[str, list]:
+    r"""Per-layer size of :math:`\partial L / \partial W^{(l)}`, computed so that tiny gradients do not underflow.
+
+    :func:`layer_gradient_norms` takes the norm in the gradient's own precision: for a float32
+    gradient whose entries are below about :math:`10^{-19}`, the squares
+    :math:`(\partial L/\partial w_{ij})^2` fall below the smallest float32 number
+    (:math:`1.4\cdot 10^{-45}`) and the norm comes out as 0 although the entries are not. Here
+    the Frobenius norm :math:`\|G\|_F = \sqrt{\sum_{ij} g_{ij}^2}` is accumulated in float64,
+    and the largest entry and the number of non-zero entries are reported beside it.
+
+    One forward and backward pass of ``loss_fn(model(X), y)`` (cross-entropy by default); the
+    gradients are left zeroed afterwards.
+
+    Parameters
+    ----------
+    model : nn.Module
+        Contains at least one ``nn.Linear`` or ``nn.Conv2d`` layer.
+    X : torch.Tensor, shape (n_samples, ...)
+        A batch of inputs.
+    y : torch.Tensor, shape (n_samples,)
+        Their targets.
+    loss_fn : callable, optional
+        ``loss_fn(outputs, y)`` returning a scalar.
+
+    Returns
+    -------
+    dict of str to list
+        ``"norm"`` (float, :math:`\|G\|_F` in float64), ``"max_abs"`` (float, :math:`\max_{ij}|g_{ij}|`),
+        ``"nonzero"`` (int, entries :math:`g_{ij} \ne 0`) and ``"size"`` (int, entries of :math:`W^{(l)}`),
+        one value per Linear/Conv2d layer, input to output.
+
+    Book section: "Vanishing and exploding gradients" (``book/ch4-training/09-vanishing-exploding``).
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
+    for name, value in (("X", X), ("y", y)):
+        if not isinstance(value, torch.Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
+    if X.ndim < 1 or len(X) == 0 or len(X) != len(y):
+        raise ValueError(f"X and y must be non-empty with one target per example, got shapes "
+                         f"{tuple(X.shape)} and {tuple(y.shape)}")
+    loss_fn = loss_fn or nn.functional.cross_entropy
+    layers = _linear_layers(model)
+    model.zero_grad()
+    loss_fn(model(X), y).backward()
+    summary: dict[str, list] = {"norm": [], "max_abs": [], "nonzero": [], "size": []}
+    for layer in layers:
+        grad = layer.weight.grad.detach().double()
+        summary["norm"].append(torch.linalg.vector_norm(grad).item())
+        summary["max_abs"].append(grad.abs().max().item())
+        summary["nonzero"].append(int((grad != 0).sum().item()))
+        summary["size"].append(grad.numel())
+    model.zero_grad()
+    return summary
