@@ -1,14 +1,15 @@
 """nnbook.scan: the blocked-scan HMM algorithms equal hmmlearn and the plain loops of nnbook.hmm."""
 import warnings
 
+import hmmlearn.hmm as hmmlearn_hmm
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nnbook import hmm, scan
 
 pytestmark = pytest.mark.ch6
-
-hmmlearn_hmm = pytest.importorskip("hmmlearn.hmm")
 
 
 def random_model(N, M, seed):
@@ -196,6 +197,160 @@ def test_baum_welch_never_decreases_the_likelihood():
         pi, A, B, log_lik = scan.baum_welch_step(pi, A, B, obs)
         history.append(log_lik)
     assert np.all(np.diff(history) >= -1e-9), np.diff(history)
+
+
+# --------------------------------------------------- the blocked scan equals the plain loops
+def test_viterbi_fixup_does_not_mix_raw_and_normalised_equality():
+    # The review's chain: the fix-up took two score vectors for parallel when one entry was
+    # equal and the other differed by a constant, and kept a wrong chunk (score -2.7947).
+    pi, A, B = np.array([1.0, 0.0]), np.array([[0.55, 0.45], [0.999, 0.001]]), np.array([[1.0], [1.0]])
+    obs = np.zeros(7, dtype=int)
+    best = hmm.viterbi(pi, A, B, obs)[1]
+    np.testing.assert_allclose(best, reference(pi, A, B).decode(obs[:, None])[0], rtol=1e-12)
+    np.testing.assert_allclose(best, -2.3985245896540652, rtol=1e-12)
+    np.testing.assert_allclose(scan.viterbi(pi, A, B, obs)[1], best, rtol=1e-12)
+    wrong = []  # several hundred (T, chunk_size) pairs of this chain were wrong
+    for T in range(1, 80):
+        obs = np.zeros(T, dtype=int)
+        best = hmm.viterbi(pi, A, B, obs)[1]
+        for chunk_size in (None, *range(1, 14)):
+            path, log_prob = scan.viterbi(pi, A, B, obs, chunk_size)
+            if not (np.isclose(log_prob, best, rtol=1e-12) and np.isclose(path_score(pi, A, B, obs, path), best, rtol=1e-12)):
+                wrong.append((T, chunk_size))
+    assert not wrong, wrong[:10]
+
+
+def _row(rng, n, kind, eps):
+    """A probability row: 0 random, 1 near-deterministic (1 - eps on one entry), 2 with zeros,
+    3 entries spread over 300 orders of magnitude, 4 exactly one-hot."""
+    if kind == 1:
+        v = np.full(n, eps / max(n - 1, 1))
+        v[rng.integers(n)] = 1.0 - eps if n > 1 else 1.0
+        return v
+    v = rng.dirichlet(np.ones(n))
+    if kind == 2:
+        v[rng.random(n) < 0.5] = 0.0
+    elif kind == 3:
+        v = v * 10.0 ** -rng.uniform(0, 300, n)
+    elif kind == 4:
+        v = np.eye(n)[rng.integers(n)]
+    if v.sum() == 0:
+        v[rng.integers(n)] = 1.0
+    return v / v.sum()
+
+
+@st.composite
+def chains(draw):
+    """Random and adversarial chains: near-deterministic rows, zeros, tiny probabilities, and
+    observations either sampled (likely) or arbitrary (possibly impossible)."""
+    N, M = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    T = draw(st.integers(1, 48))
+    kinds = st.integers(0, 4)
+    eps = draw(st.sampled_from([1e-3, 1e-12, 1e-200, 1e-300]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    pi = _row(rng, N, draw(kinds), eps)
+    A = np.stack([_row(rng, N, draw(kinds), eps) for _ in range(N)])
+    B = np.stack([_row(rng, M, draw(kinds), eps) for _ in range(N)])
+    if draw(st.booleans()):
+        obs = hmm.sample(pi, A, B, T, random_state=rng)[0]
+    else:
+        obs = rng.integers(0, M, T)
+    chunk_size = draw(st.one_of(st.none(), st.integers(1, T + 2)))
+    return pi, A, B, obs, chunk_size
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(chains())
+def test_blocked_scan_equals_the_plain_loops(chain):
+    # log-likelihood, posteriors, expected counts and the Viterbi score of nnbook.scan equal
+    # nnbook.hmm's on any chain and chunk size (paths may differ only on exact ties: scores)
+    pi, A, B, obs, chunk_size = chain
+    log_lik = hmm.forward_log(pi, A, B, obs)[1]
+    ours = scan.log_likelihood(pi, A, B, obs, chunk_size)
+    if log_lik == -np.inf:
+        assert ours == -np.inf
+        with pytest.raises(ValueError, match="probability zero"):
+            scan.posterior(pi, A, B, obs, chunk_size)
+    else:
+        np.testing.assert_allclose(ours, log_lik, rtol=1e-11, atol=1e-11)
+        np.testing.assert_allclose(scan.posterior(pi, A, B, obs, chunk_size), hmm.posterior(pi, A, B, obs),
+                                   rtol=0, atol=1e-9)
+        counts = scan.baum_welch_counts(pi, A, B, obs, chunk_size)
+        with np.errstate(divide="ignore"):
+            _, xi, _ = hmm.expected_counts(np.log(pi), np.log(A), np.log(B[:, obs].T))
+        np.testing.assert_allclose(counts.transitions, xi, rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(counts.emissions.sum(), len(obs), rtol=1e-12)
+    path, log_prob = scan.viterbi(pi, A, B, obs, chunk_size)
+    best = hmm.viterbi(pi, A, B, obs)[1]
+    if best == -np.inf:
+        assert log_prob == -np.inf
+    else:
+        np.testing.assert_allclose(log_prob, best, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(path_score(pi, A, B, obs, path), best, rtol=1e-12, atol=1e-12)
+
+
+def test_a_state_far_behind_that_becomes_the_only_one_is_kept():
+    # State 1 trails by 80 * 23 nats (more than the ~745 a float can hold) and is then the only
+    # state that can emit symbol 1: the probability-space passes must not have dropped it.
+    pi, A, B = np.array([0.5, 0.5]), np.eye(2), np.array([[1.0, 0.0], [1e-10, 1 - 1e-10]])
+    exact = np.log(0.5) + 80 * np.log(1e-10) + np.log1p(-1e-10)  # -1842.76
+    for tail in (1, 40):
+        obs = np.r_[np.zeros(80, dtype=int), np.ones(tail, dtype=int)]
+        expected = exact + (tail - 1) * np.log1p(-1e-10)
+        np.testing.assert_allclose(reference(pi, A, B).score(obs[:, None]), expected, rtol=1e-12)
+        for chunk_size in (None, 1, 7, 80, 200):
+            np.testing.assert_allclose(scan.log_likelihood(pi, A, B, obs, chunk_size), expected, rtol=1e-12)
+            gamma = scan.posterior(pi, A, B, obs, chunk_size)
+            np.testing.assert_allclose(gamma, np.tile([0.0, 1.0], (len(obs), 1)), atol=1e-12)
+            counts = scan.baum_welch_counts(pi, A, B, obs, chunk_size)
+            np.testing.assert_allclose(counts.transitions, [[0, 0], [0, len(obs) - 1]], atol=1e-9)
+    # the mirror image, for the backward pass: state 0 is the only start, then falls far behind
+    B2 = np.array([[1e-10, 1 - 1e-10], [1.0, 0.0]])
+    obs = np.r_[1, np.zeros(80, dtype=int)]
+    for chunk_size in (None, 1, 9):
+        np.testing.assert_allclose(scan.log_likelihood(pi, A, B2, obs, chunk_size), exact, rtol=1e-12)
+        np.testing.assert_allclose(scan.posterior(pi, A, B2, obs, chunk_size), np.tile([1.0, 0.0], (81, 1)), atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_extreme_probabilities_equal_hmmlearn(seed):
+    # probabilities down to 1e-300 and exact zeros, on sequences too long for brute force
+    rng = np.random.default_rng(seed)
+    N, M = 3, 4
+    pi = _row(rng, N, 3, 0.0)
+    A = np.stack([_row(rng, N, k, 1e-300) for k in (1, 3, 2)])
+    B = np.stack([_row(rng, M, k, 1e-300) for k in (3, 1, 3)])
+    obs = hmm.sample(pi, A, B, 600, random_state=seed)[0]
+    model = reference(pi, A, B)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # hmmlearn warns about log(0)
+        ref_score, ref_gamma, ref_viterbi = model.score(obs[:, None]), model.predict_proba(obs[:, None]), model.decode(obs[:, None])[0]
+    for chunk_size in (None, 5, 64):
+        np.testing.assert_allclose(scan.log_likelihood(pi, A, B, obs, chunk_size), ref_score, rtol=1e-11)
+        np.testing.assert_allclose(scan.posterior(pi, A, B, obs, chunk_size), ref_gamma, atol=1e-9)
+        np.testing.assert_allclose(scan.viterbi(pi, A, B, obs, chunk_size)[1], ref_viterbi, rtol=1e-11)
+
+
+def test_ordinary_chains_take_the_fast_path(monkeypatch):
+    # the exact fallback is only for extreme chains: ordinary ones keep the blocked passes (and
+    # so the results the book stores), including chains with structural zeros. (An absorbing
+    # state is extreme in this sense: the others fall ever further behind it.)
+    def fail(*args, **kwargs):
+        raise AssertionError("the exact fallback ran on an ordinary chain")
+
+    monkeypatch.setattr(scan, "_exact_forward_backward", fail)
+    monkeypatch.setattr(scan.hmm, "log_forward", fail)
+    for seed in range(6):
+        pi, A, B = random_model(3 + seed, 5 + seed, seed)
+        if seed % 2:  # impossible transitions and emissions
+            A[0, 1] = A[2, 0] = 0.0
+            B[1, 0] = B[0, 2] = 0.0
+            A /= A.sum(axis=1, keepdims=True)
+            B /= B.sum(axis=1, keepdims=True)
+        obs = hmm.sample(pi, A, B, 3000, random_state=seed)[0]
+        for chunk_size in (None, 7):
+            assert np.isfinite(scan.log_likelihood(pi, A, B, obs, chunk_size))
+            scan.baum_welch_counts(pi, A, B, obs, chunk_size)
 
 
 # ------------------------------------------------------------------------------ bad input

@@ -12,7 +12,9 @@ matrix ``A`` (N, N) with :math:`a_{ij} = P(s_{t+1}=j \mid s_t=i)`, emission matr
   :func:`baum_welch` :cite:p:`baum1970` (EM, from observations alone).
 
 Every recursion works on log-potentials (``log_pi``, ``log_A`` and a (T, N) matrix
-``log_b`` of per-step emission scores), so a 100,000-step sequence does not underflow and
+``log_b`` of per-step emission scores), so a 100,000-step sequence does not underflow, a
+state thousands of nats behind the others is kept exactly (a step falls back to log-sum-exp
+where the fast vector--matrix product would underflow), and
 the linear-chain CRF (:mod:`nnbook.crf`) reuses the same three engines,
 :func:`log_forward`, :func:`log_backward`, :func:`log_viterbi`. The estimator
 :class:`CategoricalHMM` (in :mod:`nnbook.hmm_estimator`) wraps them with hmmlearn's API.
@@ -102,9 +104,17 @@ def _prepare(pi, A, B, obs):
 
 
 # ------------------------------------------------------------ engines on log-potentials
+#: A sum of products is trusted from the fast (probability-space) product only when it is at
+#: least this large: every term that underflowed (became 0 or subnormal) is below the smallest
+#: normal float, 2.2e-308, so it is then a relative error below N * 1e-28. Smaller results are
+#: recomputed exactly by a log-sum-exp.
+SAFE = 1e-280
+
+
 def _exp_shifted(log_A):
     """``(exp(log_A - c), c)`` with ``c`` the largest finite entry: the matrix products below
-    then never overflow (entries more than ~700 below ``c`` count as 0)."""
+    then never overflow. Entries more than ~745 below ``c`` become 0 here; the engines notice
+    when that matters (a result below :data:`SAFE`) and redo those entries in log space."""
     finite = log_A[np.isfinite(log_A)]
     shift = float(finite.max()) if finite.size else 0.0
     return np.exp(log_A - shift), shift
@@ -113,33 +123,107 @@ def _exp_shifted(log_A):
 def log_forward(log_pi, log_A, log_b):
     r"""Forward recursion :math:`\log\alpha_t(j) = \log\sum_i \alpha_{t-1}(i)\,a_{ij} + \log b_j(o_t)`.
 
-    ``log_pi`` (N,), ``log_A`` (N, N), ``log_b`` (T, N) per-step scores. Returns
-    ``log_alpha`` (T, N) and :math:`\log\sum_j \alpha_T(j)`. Cost :math:`O(TN^2)`.
-    Each step is the log-sum-exp :math:`m + \log\sum_i e^{\log\alpha_{t-1}(i) - m} a_{ij}` with
-    :math:`m = \max_i \log\alpha_{t-1}(i)`, computed as one vector--matrix product.
+    Parameters
+    ----------
+    log_pi : ndarray (N,)
+        Log start probabilities: :math:`\log\alpha_1 = \log\pi + \log b(o_1)`.
+    log_A : ndarray (N, N)
+        Log transition scores :math:`\log a_{ij}` (``-inf``: impossible).
+    log_b : ndarray (T, N)
+        Per-step scores :math:`\log b_j(o_t)`.
+
+    Returns
+    -------
+    log_alpha : ndarray (T, N)
+    log_likelihood : float
+        :math:`\log\sum_j \alpha_T(j)`. Cost :math:`O(TN^2)`.
+
+    Notes
+    -----
+    Each step is the log-sum-exp :math:`m + c + \log\sum_i e^{\log\alpha_{t-1}(i) - m}
+    e^{\log a_{ij} - c}`, :math:`m = \max_i \log\alpha_{t-1}(i)`, :math:`c = \max\log a`,
+    computed as one vector--matrix product :math:`y`. A term underflows to 0 when a state
+    trails the leader (or a transition the largest) by more than ~745 nats. That is harmless
+    where :math:`y_j \ge` ``SAFE`` = 1e-280, as the lost terms are below 1e-308; the other
+    entries -- such as a state that fell far behind and is now the only possible one -- are
+    redone exactly, :math:`\log\sum_i e^{\log\alpha_{t-1}(i) + \log a_{ij}}`.
     """
     A, shift = _exp_shifted(log_A)
     log_alpha = np.empty_like(log_b)
     log_alpha[0] = log_pi + log_b[0]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
         for t in range(1, len(log_b)):
-            m = log_alpha[t - 1].max()
-            log_alpha[t] = np.log(np.exp(log_alpha[t - 1] - m) @ A) + (m + shift) + log_b[t]
+            prev = log_alpha[t - 1]
+            m = prev.max()
+            y = np.exp(prev - m) @ A
+            log_alpha[t] = np.log(y) + (m + shift) + log_b[t]
+            if y[y.argmin()] < SAFE:  # a term may have underflowed (argmin: cheaper than min)
+                low = np.flatnonzero(y < SAFE)
+                log_alpha[t, low] = _logsumexp(prev[:, None] + log_A[:, low], axis=0) + log_b[t, low]
     log_alpha[np.isnan(log_alpha)] = -np.inf  # after an impossible prefix (m = -inf)
     return log_alpha, float(_logsumexp(log_alpha[-1], axis=0))
 
 
 def log_backward(log_A, log_b):
-    r"""Backward recursion :math:`\log\beta_t(i) = \log\sum_j a_{ij}\, b_j(o_{t+1})\,\beta_{t+1}(j)`, :math:`\beta_T = 1`."""
+    r"""Backward recursion :math:`\log\beta_t(i) = \log\sum_j a_{ij}\, b_j(o_{t+1})\,\beta_{t+1}(j)`, :math:`\beta_T = 1`.
+
+    Parameters
+    ----------
+    log_A : ndarray (N, N)
+    log_b : ndarray (T, N)
+        As in :func:`log_forward`.
+
+    Returns
+    -------
+    log_beta : ndarray (T, N)
+        The last row is 0.
+
+    Notes
+    -----
+    Each step is the product :math:`y = e^{\log A - c}\, e^{v - m}` with
+    :math:`v = \log b(o_{t+1}) + \log\beta_{t+1}` and :math:`m = \max_j v_j`; entries with
+    :math:`y_i <` ``SAFE`` are redone exactly, :math:`\log\sum_j e^{\log a_{ij} + v_j}`, as in
+    :func:`log_forward`.
+    """
     A, shift = _exp_shifted(log_A)
     log_beta = np.zeros_like(log_b)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
         for t in range(len(log_b) - 2, -1, -1):
             v = log_b[t + 1] + log_beta[t + 1]
             m = v.max()
-            log_beta[t] = np.log(A @ np.exp(v - m)) + (m + shift)
+            y = A @ np.exp(v - m)
+            log_beta[t] = np.log(y) + (m + shift)
+            if y[y.argmin()] < SAFE:
+                low = np.flatnonzero(y < SAFE)
+                log_beta[t, low] = _logsumexp(log_A[low] + v, axis=1)
     log_beta[np.isnan(log_beta)] = -np.inf
     return log_beta
+
+
+def _exact_marginals(log_pi, log_A, log_b, block: int = 4096):
+    r"""Posterior marginals of one chain in log space, for any dynamic range.
+
+    Returns ``gamma`` (T, N), :math:`\gamma_t(i) = e^{\log\alpha_t(i) + \log\beta_t(i) - \log P}`;
+    ``xi`` (N, N), :math:`\sum_t e^{\log\alpha_{t-1}(i) + \log a_{ij} + \log b_j(o_t) +
+    \log\beta_t(j) - \log P}` (``block`` steps at a time, so memory stays
+    :math:`O(\text{block}\cdot N^2)`); and :math:`\log P`. An impossible chain
+    (:math:`\log P = -\infty`) gets zero marginals. The exact fallback of the scaled
+    forward--backward passes (:func:`nnbook.crf.forward_backward_packed`, :mod:`nnbook.scan`).
+    """
+    N = len(log_pi)
+    log_alpha, log_lik = log_forward(log_pi, log_A, log_b)
+    if not np.isfinite(log_lik):
+        return np.zeros_like(log_b), np.zeros((N, N)), log_lik
+    log_beta = log_backward(log_A, log_b)
+    with np.errstate(under="ignore"):
+        gamma = np.exp(log_alpha + log_beta - log_lik)
+        xi = np.zeros((N, N))
+        after = log_b + log_beta
+        for s in range(1, len(log_b), block):
+            now = slice(s, min(s + block, len(log_b)))
+            before = slice(s - 1, now.stop - 1)
+            xi += np.exp(log_alpha[before, :, None] + log_A[None] + after[now, None, :] - log_lik).sum(axis=0)
+    return gamma, xi, float(log_lik)
 
 
 def log_viterbi(log_pi, log_A, log_b, log_end=None):
@@ -259,13 +343,18 @@ def supervised_mle(obs_seqs, state_seqs, n_states: int, n_symbols: int, alpha: f
 
     :math:`\hat a_{ij} = (C(i\to j) + \alpha) / \sum_{j'} (C(i\to j') + \alpha)`, likewise
     for :math:`\pi` and :math:`B`; ``alpha`` > 0 is add-alpha (Laplace) smoothing. A row
-    with no counts at all (a state never seen) becomes uniform.
+    with no counts at all (a state never seen) becomes uniform. ``alpha`` must be a finite
+    number >= 0 and ``n_states``, ``n_symbols`` positive ints (``TypeError`` /
+    ``ValueError`` otherwise: a NaN would silently zero every table).
     """
     obs_seqs, state_seqs = _as_sequences(obs_seqs), _as_sequences(state_seqs)
     if len(obs_seqs) != len(state_seqs):
         raise ValueError(f"got {len(obs_seqs)} observation sequences but {len(state_seqs)} state sequences")
-    if alpha < 0:
-        raise ValueError(f"alpha must be >= 0, got {alpha}")
+    n_states, n_symbols = _check_count("n_states", n_states), _check_count("n_symbols", n_symbols)
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)):
+        raise TypeError(f"alpha must be a real number >= 0, got {alpha!r} ({type(alpha).__name__})")
+    if not np.isfinite(alpha) or alpha < 0:
+        raise ValueError(f"alpha must be a finite number >= 0, got {alpha}")
     start = np.full(n_states, float(alpha))
     trans = np.full((n_states, n_states), float(alpha))
     emit = np.full((n_states, n_symbols), float(alpha))
@@ -277,6 +366,36 @@ def supervised_mle(obs_seqs, state_seqs, n_states: int, n_symbols: int, alpha: f
         np.add.at(trans, (s[:-1], s[1:]), 1.0)
         np.add.at(emit, (s, o), 1.0)
     return tuple(_normalise(m) for m in (start, trans, emit))
+
+
+def _check_count(name: str, value) -> int:
+    """``value`` as a positive int; ``TypeError`` / ``ValueError`` naming ``name`` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be a positive int, got {value!r} ({type(value).__name__})")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value}")
+    return int(value)
+
+
+#: The letters of ``update`` (:func:`baum_welch`) and of ``params`` / ``init_params``
+#: (:class:`CategoricalHMM`), as in hmmlearn.
+PARAM_LETTERS = {"s": "start probabilities", "t": "transitions", "e": "emissions"}
+
+
+def check_param_letters(name: str, value) -> str:
+    """Check an hmmlearn-style parameter string: any of the letters s, t, e (or none).
+
+    Raises ``TypeError`` for a non-string and ``ValueError`` naming ``name``, the offending
+    letters and the allowed ones otherwise; returns ``value``.
+    """
+    allowed = ", ".join(f"'{k}' ({v})" for k, v in PARAM_LETTERS.items())
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string of the letters {allowed}, got {value!r} ({type(value).__name__})")
+    unknown = sorted(set(value) - set(PARAM_LETTERS))
+    if unknown:
+        raise ValueError(f"{name} must be a string of the letters {allowed}, e.g. 'ste'; got {value!r} "
+                         f"(unknown: {', '.join(map(repr, unknown))})")
+    return value
 
 
 def _normalise(counts: np.ndarray, fallback: np.ndarray | None = None) -> np.ndarray:
@@ -310,7 +429,8 @@ def baum_welch(obs_seqs, pi, A, B, n_iter: int = 10, tol: float | None = None, u
     :func:`nnbook.crf.forward_backward_packed` -- an HMM is a chain whose potentials are
     log-probabilities); M step :math:`\pi_i \propto \sum \gamma_1(i)`,
     :math:`a_{ij} \propto \sum_t \xi_t(i,j)`, :math:`b_j(k) \propto \sum_{t: o_t=k} \gamma_t(j)`,
-    for the letters of ``update`` (s, t, e). Stops after ``n_iter`` updates, or earlier when
+    for the letters of ``update``: any of s, t, e (``ValueError`` for another letter, which
+    would otherwise silently update nothing). Stops after ``n_iter`` updates, or earlier when
     an update gains < ``tol``.
 
     Returns ``(pi, A, B, log_likelihoods)``; ``log_likelihoods[k]`` is the total
@@ -321,6 +441,9 @@ def baum_welch(obs_seqs, pi, A, B, n_iter: int = 10, tol: float | None = None, u
 
     from nnbook.crf import Packing, forward_backward_packed
 
+    check_param_letters("update", update)
+    if isinstance(n_iter, bool) or not isinstance(n_iter, (int, np.integer)) or n_iter < 0:
+        raise ValueError(f"n_iter must be an int >= 0, got {n_iter!r}")
     pi, A, B = check_params(pi, A, B)
     seqs = [check_obs(o, B.shape[1]) for o in _as_sequences(obs_seqs)]
     packing = Packing([len(o) for o in seqs])
@@ -368,5 +491,5 @@ __all__ = [
     "CategoricalHMM", "forward_log", "backward_log", "posterior", "viterbi", "greedy_decode",
     "posterior_decode", "path_log_prob", "brute_force", "supervised_mle", "baum_welch",
     "expected_counts", "sample", "log_forward", "log_backward", "log_viterbi", "check_params",
-    "check_obs", "check_stochastic",
+    "check_obs", "check_stochastic", "check_param_letters", "SAFE",
 ]

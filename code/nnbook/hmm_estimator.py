@@ -14,12 +14,30 @@ import numpy as np
 from nnbook import hmm
 
 
-def _split(X, lengths, n_symbols: int | None = None):
+#: The largest alphabet ``fit`` infers from the data (``X.max() + 1``) when ``n_features`` is
+#: not given: a stray large symbol would otherwise size an (N, M) emission matrix that fills the
+#: memory. Pass ``n_features`` to go beyond it.
+MAX_INFERRED_FEATURES = 100_000
+
+
+def _symbols(X) -> np.ndarray:
+    """``X`` (n_samples, 1) or (n_samples,) as a 1-D array of non-negative ints."""
     X = np.asarray(X)
     if X.ndim == 2 and X.shape[1] == 1:
         X = X[:, 0]
     if X.ndim != 1:
         raise ValueError(f"X must have shape (n_samples, 1) or (n_samples,), got {X.shape}")
+    if X.size == 0:
+        raise ValueError("X is empty: an HMM needs at least one observation")
+    if X.dtype == bool or not np.issubdtype(X.dtype, np.integer):
+        raise TypeError(f"X must hold ints (symbols), got dtype {X.dtype}")
+    if X.min() < 0:
+        raise ValueError(f"X has negative symbols: {np.unique(X[X < 0])[:10]}")
+    return X
+
+
+def _split(X, lengths, n_symbols: int | None = None):
+    X = _symbols(X)
     if lengths is None:
         lengths = [len(X)]
     lengths = np.asarray(lengths)
@@ -41,12 +59,15 @@ class CategoricalHMM:
     n_components : int
         Number of hidden states N.
     n_features : int, optional
-        Alphabet size M; inferred as ``X.max() + 1`` at the first ``fit`` if omitted.
+        Alphabet size M; inferred as ``X.max() + 1`` at the first ``fit`` if omitted, up to
+        :data:`MAX_INFERRED_FEATURES` (100,000) symbols (``ValueError`` beyond: pass
+        ``n_features`` for a larger alphabet).
     n_iter, tol : int, float
         At most ``n_iter`` EM iterations; stop early when the log-likelihood gains < ``tol``.
     init_params, params : str
         Letters s (start), t (transitions), e (emissions): which parameters ``fit``
-        initialises at random, and which it updates (as in hmmlearn).
+        initialises at random, and which it updates (as in hmmlearn). Any other letter
+        raises ``ValueError`` (here and in ``fit``).
     random_state : int or numpy Generator, optional
         Seed of the random initialisation and of :meth:`sample`.
 
@@ -67,10 +88,25 @@ class CategoricalHMM:
         self.init_params = init_params
         self.params = params
         self.random_state = random_state
+        self._check_options()
+
+    def _check_options(self):
+        hmm._check_count("n_components", self.n_components)
+        if self.n_features is not None:
+            hmm._check_count("n_features", self.n_features)
+        hmm.check_param_letters("init_params", self.init_params)
+        hmm.check_param_letters("params", self.params)
 
     def _initialise(self, X):
+        self._check_options()
         if self.n_features is None:
-            self.n_features = int(np.max(np.asarray(X))) + 1
+            largest = int(_symbols(X).max())
+            if largest + 1 > MAX_INFERRED_FEATURES:
+                raise ValueError(
+                    f"n_features is not given and X has symbols up to {largest}: inferring an alphabet of "
+                    f"{largest + 1} symbols exceeds MAX_INFERRED_FEATURES = {MAX_INFERRED_FEATURES}; "
+                    "pass n_features explicitly (or re-index the symbols)")
+            self.n_features = largest + 1
         rng = np.random.default_rng(self.random_state)
         N, M = self.n_components, self.n_features
         if "s" in self.init_params or not hasattr(self, "startprob_"):

@@ -14,6 +14,12 @@ the scores no longer depend on where a chunk started (up to a constant), so a sh
 the true start corrects each chunk. Backtracking is repaired the same way: paths traced back
 from two different end states merge after a few steps.
 
+Sum-product runs in probability space, where a state more than ~745 nats behind the others
+underflows to zero; should it later become the only possible one, the answer would be wrong. The
+passes check that nothing that matters came near underflow (see the comment above ``_mode``) and
+otherwise return the exact log-space loops of :mod:`nnbook.hmm` instead: the results are exact over
+any dynamic range, and ordinary chains never take the slow path.
+
 Everything runs in NumPy; matrix products use one BLAS thread (they are small and come once per
 step). The plain loops of :mod:`nnbook.hmm` (chapter 6, ``book/ch6-sequence-models/``) are the
 readable reference this module is tested against (``tests/test_scan.py``, with hmmlearn); the
@@ -27,7 +33,7 @@ from typing import NamedTuple
 import numpy as np
 
 from nnbook import hmm
-from nnbook.hmm import check_obs, check_params
+from nnbook.hmm import SAFE, check_obs, check_params
 
 __all__ = ["log_likelihood", "viterbi", "posterior", "baum_welch_counts", "baum_welch_step", "Counts"]
 
@@ -93,6 +99,50 @@ def _layout(obs: np.ndarray, chunk_size: int | None) -> tuple[int, int, int, np.
 
 
 # --------------------------------------------------------------------------- sum-product
+# Exactness. Everything below runs in probability space, where a product of probabilities can
+# underflow (become 0 or subnormal) while its true value matters: a state that trails the others by
+# more than ~745 nats and later becomes the only possible one. The blocked passes therefore keep an
+# invariant: every vector entry they store or pass on is either >= SAFE (then the terms lost to
+# underflow, each below 1e-308, are a relative error below 1e-25) or an exact zero (an impossible
+# state). Where it fails, the functions return the exact log-space loops of nnbook.hmm instead, whose
+# steps fall back to log-sum-exp where a product would underflow. Ordinary inputs never fail it.
+#
+# An exact zero is recognised in one of two ways. With no zero in pi, A and the emission
+# probabilities of the observed symbols ("positive" chains), every true entry is > 0, so any entry
+# below SAFE is a failure. Otherwise, when every nonzero probability is >= _FLOOR, a computed zero is
+# exact: each true term is a product of factors >= SAFE / N or >= _FLOOR, far above 5e-324, so it
+# cannot round to zero; the entries are then checked at every step. Chains with zeros and some
+# probability below _FLOOR go straight to the exact loops.
+_FLOOR = 1e-10
+
+
+def _mode(pi, A, B, obs) -> str | None:
+    """``"positive"``, ``"zeros"`` or None (use the exact loops), as described above."""
+    used = B[:, np.bincount(obs, minlength=B.shape[1]) > 0]
+    parts = (pi, A, used)
+    if all(p.min() > 0 for p in parts):
+        return "positive"
+    if all(_least(p[p > 0]) >= _FLOOR for p in parts):  # (an all-zero part: an impossible sequence)
+        return "zeros"
+    return None
+
+
+def _least(x: np.ndarray) -> float:
+    """The smallest entry of ``x`` (nan if there is one); ``argmin`` is the cheapest reduction."""
+    return x.flat[x.argmin()] if x.size else math.inf
+
+
+def _below_safe(x: np.ndarray, positive: bool, lo: int = 0) -> bool:
+    """Does ``x[..., lo:]`` hold an entry that breaks the invariant: below SAFE, or for a chain
+    with zeros, strictly between 0 and SAFE? (``lo`` = 1 skips chunk 0 before time 0.)"""
+    if _least(x) >= SAFE:  # the usual case, decided on all of x
+        return False
+    x = x[..., lo:]
+    if positive:
+        return not _least(x) >= SAFE  # also catches nan
+    return bool(np.any((x > 0) & (x < SAFE)) or np.isnan(x).any())
+
+
 def _rescale_every(shrink: float) -> int:
     r"""How many steps may pass between two rescalings of a vector whose sum shrinks by at most
     the factor ``shrink`` per step: keep the sum above 1e-100, so that entries down to 1e-208 of
@@ -104,13 +154,17 @@ def _rescale_every(shrink: float) -> int:
     return 1 if shrink <= 0 else int(np.clip(100 / -math.log10(min(shrink, 0.1)), 1, 32))
 
 
-def _chunk_products(A: np.ndarray, b: np.ndarray, pad: int, every: int) -> tuple[np.ndarray, np.ndarray]:
+def _chunk_products(A: np.ndarray, b: np.ndarray, pad: int, every: int,
+                    positive: bool = True) -> tuple[np.ndarray, np.ndarray, bool]:
     r"""Every chunk's product :math:`\prod_t A\,\mathrm{diag}(b_t) = \mathrm{diag}(e^{c})\,\hat P`.
 
     ``b`` (N, L, K). Returns ``P`` (N_j, N_i, K), whose column ``P[:, i, k]`` (row ``i`` of the
-    chunk's matrix) sums to one, and ``log_c`` (N_i, K). Chunk 0 restarts at time 0
-    (position ``pad``), so its product covers times 1, 2, ...; rows are rescaled every
-    ``every`` steps.
+    chunk's matrix) sums to one, ``log_c`` (N_i, K), and whether the invariant above held (if
+    not, the function stops early and its other results are meaningless). Chunk 0 restarts at
+    time 0 (position ``pad``), so its product covers times 1, 2, ...; rows are rescaled every
+    ``every`` steps. For a positive chain the entries are checked when rescaled: between two
+    rescalings nothing is divided, so an earlier underflow is at most a few times 1e-308 at the
+    check; with zeros they are checked at every step.
     """
     N, L, K = b.shape
     P = np.broadcast_to(np.eye(N)[:, :, None], (N, N, K)).copy()
@@ -119,54 +173,86 @@ def _chunk_products(A: np.ndarray, b: np.ndarray, pad: int, every: int) -> tuple
         P = (A.T @ P.reshape(N, N * K)).reshape(N, N, K)   # one GEMM for all chunks
         P *= b[:, t, None, :]
         if t % every == every - 1 or t == L - 1:
+            if positive and _below_safe(P, True, 1 if t <= pad else 0):  # chunk 0: junk before time 0
+                return P, log_c, False
             s = np.maximum(P.sum(axis=0), _TINY)  # an impossible row stays zero
             log_c += np.log(s)
             P /= s
         if t == pad:  # time 0 is the initial distribution, not a transition
             P[:, :, 0] = np.eye(N)
             log_c[:, 0] = 0.0
-    return P, log_c
+        if not positive and _below_safe(P, False, 1 if t < pad else 0):
+            return P, log_c, False
+    return P, log_c, True
 
 
-def _join_forward(alpha0: np.ndarray, P: np.ndarray, log_c: np.ndarray) -> tuple[np.ndarray, float]:
-    """Sequential pass over the chunk products. Returns alpha-hat at the end of each chunk (K, N)."""
+def _reaches(P: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Which entries of ``P @ x`` have a term with ``P > 0`` and ``x > 0`` (are possible)."""
+    return ((P > 0).astype(np.float64) @ (x > 0).astype(np.float64)) > 0
+
+
+def _join_forward(alpha0: np.ndarray, P: np.ndarray, log_c: np.ndarray) -> tuple[np.ndarray, float, bool]:
+    r"""Sequential pass over the chunk products: :math:`\alpha \leftarrow \hat P_k\,
+    e^{w - \max w}`, :math:`w = \log\hat\alpha + \log c_k`, normalised. Returns alpha-hat at the
+    end of each chunk (K, N), the log-likelihood, and whether every possible entry stayed
+    >= SAFE before normalising (a state whose weight underflowed is then negligible)."""
     K = P.shape[2]
     ends = np.empty((K, len(alpha0)))
     s = alpha0.sum()
     if s == 0:
-        return ends, -math.inf
+        return ends, -math.inf, True
     loglik, alpha = math.log(s), alpha0 / s
     for k in range(K):
         w = np.log(alpha) + log_c[:, k]   # combine in logs: row scales may span 1e-300 and more
         m = w.max()
-        alpha = P[:, :, k] @ np.exp(w - m)
+        x = np.exp(w - m)
+        alpha = P[:, :, k] @ x
+        if not _least(alpha) >= SAFE and np.any(~(alpha >= SAFE) & _reaches(P[:, :, k], np.isfinite(w))):
+            return ends, loglik, False
         s = alpha.sum()
         if s == 0:
-            return ends, -math.inf
+            return ends, -math.inf, True
         loglik += m + math.log(s)
         alpha /= s
         ends[k] = alpha
-    return ends, loglik
+    return ends, loglik, True
 
 
-def _join_backward(P: np.ndarray, log_c: np.ndarray) -> np.ndarray:
-    """beta-hat at the end of each chunk (K, N), from beta = 1 at the last time."""
+def _join_backward(P: np.ndarray, log_c: np.ndarray) -> tuple[np.ndarray, bool]:
+    r"""beta-hat at the end of each chunk (K, N), from beta = 1 at the last time:
+    :math:`\beta \leftarrow e^{w - \max w}` normalised, :math:`w = \log(\hat P_k^\top\beta) + \log c_k`.
+    Also whether every possible entry of :math:`\hat P_k^\top\beta` and of the new beta is >= SAFE."""
     N, _, K = P.shape
     ends = np.empty((K, N))
     beta = np.full(N, 1.0 / N)
     for k in range(K - 1, 0, -1):
         ends[k] = beta
-        w = np.log(P[:, :, k].T @ beta) + log_c[:, k]
+        v = P[:, :, k].T @ beta
+        if not _least(v) >= SAFE and np.any(~(v >= SAFE) & _reaches(P[:, :, k].T, beta)):
+            return ends, False
+        w = np.log(v) + log_c[:, k]
         beta = np.exp(w - w.max())
         beta /= beta.sum()
+        if not _least(beta) >= SAFE and np.any(np.isfinite(w) & ~(beta >= SAFE)):
+            return ends, False
     ends[0] = beta
-    return ends
+    return ends, True
 
 
 def _prepare(pi, A, B, obs, chunk_size):
     pi, A, B, obs = _check(pi, A, B, obs, chunk_size)
     K, L, pad, sym = _layout(obs, chunk_size)
     return pi, A, B, obs, K, L, pad, B[:, sym], _rescale_every(B.min())
+
+
+def _log_params(pi, A, B, obs):
+    with np.errstate(divide="ignore"):
+        return np.log(pi), np.log(A), np.log(B[:, obs].T)
+
+
+def _start_ok(pi, b0, alpha0, positive: bool) -> bool:
+    """The invariant for :math:`\\alpha_0 = \\pi \\odot b(o_0)`."""
+    return not np.any((pi > 0) & (b0 > 0) & ~(alpha0 >= SAFE)) if not positive else alpha0.min() >= SAFE
 
 
 def log_likelihood(pi, A, B, obs, chunk_size: int | None = None) -> float:
@@ -188,20 +274,37 @@ def log_likelihood(pi, A, B, obs, chunk_size: int | None = None) -> float:
     float
         The log-likelihood (``-inf`` if the sequence is impossible), equal to the plain forward
         algorithm :func:`nnbook.hmm.forward_log` and to hmmlearn's ``score``.
+
+    Notes
+    -----
+    Exact over any dynamic range: where a probability-space product could have lost a state
+    that matters (see the comment above :func:`_mode`), the result is that of the exact
+    log-space loop :func:`nnbook.hmm.log_forward` instead.
     """
     pi, A, B, obs, K, L, pad, b, every = _prepare(pi, A, B, obs, chunk_size)
-    with np.errstate(divide="ignore"), _one_blas_thread():
-        P, log_c = _chunk_products(A, b, pad, every)
-        return _join_forward(pi * B[:, obs[0]], P, log_c)[1]
+    mode = _mode(pi, A, B, obs)
+    if mode is not None:
+        positive = mode == "positive"
+        with np.errstate(divide="ignore", under="ignore"), _one_blas_thread():
+            P, log_c, ok = _chunk_products(A, b, pad, every, positive)
+            alpha0 = pi * B[:, obs[0]]
+            if ok and _start_ok(pi, B[:, obs[0]], alpha0, positive):
+                _, loglik, ok = _join_forward(alpha0, P, log_c)
+                if ok:
+                    return loglik
+    return float(hmm.log_forward(*_log_params(pi, A, B, obs))[1])
 
 
 # --------------------------------------------------------------------------- forward-backward
-def _within(M: np.ndarray, b: np.ndarray, start: np.ndarray, pad: int, first, every: int) -> np.ndarray:
+def _within(M: np.ndarray, b: np.ndarray, start: np.ndarray, pad: int, first, every: int,
+            positive: bool = True) -> tuple[np.ndarray, bool]:
     """Run a recursion inside every chunk at once from known start vectors ``start`` (N, K).
 
     Forward (``first`` is alpha-hat at time 0): x_t = (A^T x_{t-1}) * b_t with M = A^T.
     Backward (``first`` is None): x_{t-1} = A (b_t * x_t) with M = A, from the last position.
-    Vectors are rescaled every ``every`` steps only; returns x (K, L, N), each row up to a scale.
+    Vectors are rescaled every ``every`` steps only; returns x (K, L, N), each row up to a scale,
+    and whether every vector kept the invariant (checked at every step; the function stops early
+    when it fails).
     """
     N, L, K = b.shape
     out = np.empty((K, L, N))
@@ -220,29 +323,83 @@ def _within(M: np.ndarray, b: np.ndarray, start: np.ndarray, pad: int, first, ev
             x /= np.maximum(x.sum(axis=0), _TINY)
         if forward:
             out[:, t] = x.T
-    return out
+        at = t if forward else t - 1  # the position x now holds; chunk 0 before time 0 is junk
+        if at >= 0 and _below_safe(x, positive, 1 if at < pad else 0):
+            return out, False
+    return out, True
 
 
-def _forward_backward(pi, A, B, obs, chunk_size):
-    """alpha-hat, beta-hat, gamma (T, N) and the log-likelihood."""
+def _fast_forward_backward(pi, A, B, obs, chunk_size, transitions: bool):
+    """The blocked passes: ``(gamma, transitions or None, loglik)``, or None where the invariant
+    failed (then the caller uses :func:`_exact_forward_backward`)."""
     pi, A, B, obs, K, L, pad, b, every = _prepare(pi, A, B, obs, chunk_size)
+    mode = _mode(pi, A, B, obs)
+    if mode is None:
+        return None
+    positive = mode == "positive"
     N = len(pi)
-    with np.errstate(divide="ignore", invalid="ignore"), _one_blas_thread():
-        P, log_c = _chunk_products(A, b, pad, every)
+    with np.errstate(divide="ignore", invalid="ignore", under="ignore"), _one_blas_thread():
+        P, log_c, ok = _chunk_products(A, b, pad, every, positive)
         alpha0 = pi * B[:, obs[0]]
-        fwd_ends, loglik = _join_forward(alpha0, P, log_c)
+        if not (ok and _start_ok(pi, B[:, obs[0]], alpha0, positive)):
+            return None
+        fwd_ends, loglik, ok = _join_forward(alpha0, P, log_c)
+        if not ok:
+            return None
         if loglik == -math.inf:
             raise ValueError("obs has probability zero under the model (pi, A, B)")
-        bwd_ends = _join_backward(P, log_c)
+        bwd_ends, ok = _join_backward(P, log_c)
+        if not ok:
+            return None
         starts = np.vstack([np.full(N, 1.0 / N), fwd_ends[:-1]]).T
-        alpha = _within(A.T, b, starts, pad, alpha0 / alpha0.sum(), every).reshape(K * L, N)[pad:]
+        alpha, ok = _within(A.T, b, starts, pad, alpha0 / alpha0.sum(), every, positive)
+        if not ok:
+            return None
         every_back = _rescale_every(B.min() * A.sum(axis=0).min())
-        beta = _within(A, b, np.ascontiguousarray(bwd_ends.T), pad, None, every_back).reshape(K * L, N)[pad:]
+        beta, ok = _within(A, b, np.ascontiguousarray(bwd_ends.T), pad, None, every_back, positive)
+        if not ok:
+            return None
+        alpha = alpha.reshape(K * L, N)[pad:]
+        beta = beta.reshape(K * L, N)[pad:]
     alpha /= alpha.sum(axis=1, keepdims=True)
     beta /= beta.sum(axis=1, keepdims=True)
     gamma = alpha * beta
+    norm = gamma.sum(axis=1, keepdims=True)
+    if not np.all(norm >= SAFE):  # forward and backward disagree by more than 645 nats
+        return None
+    gamma /= norm
+    if not transitions:
+        return gamma, None, loglik
+    W = B.T[obs[1:]] * beta[1:]
+    with _one_blas_thread():
+        Z = np.einsum("tj,tj->t", alpha[:-1] @ A, W)
+        if not np.all(Z >= SAFE):
+            return None
+        W /= Z[:, None]
+        xi = A * (alpha[:-1].T @ W)
+    return gamma, xi, loglik
+
+
+def _exact_forward_backward(pi, A, B, obs, transitions: bool):
+    r"""The same results from the exact log-space loops of :mod:`nnbook.hmm`:
+    :math:`\gamma_t \propto e^{\log\alpha_t + \log\beta_t}` and
+    :math:`\sum_t\xi_t(i,j) = \sum_t e^{\log\alpha_{t-1}(i) + \log A_{ij} + \log b_t(j) + \log\beta_t(j) - \log p(o)}`."""
+    pi, A, B = check_params(pi, A, B)
+    log_pi, log_A, log_b = _log_params(pi, A, B, obs)
+    gamma, xi, loglik = hmm._exact_marginals(log_pi, log_A, log_b)
+    if loglik == -math.inf:
+        raise ValueError("obs has probability zero under the model (pi, A, B)")
     gamma /= gamma.sum(axis=1, keepdims=True)
-    return pi, A, B, obs, alpha, beta, gamma, loglik
+    return gamma, (xi if transitions else None), loglik
+
+
+def _forward_backward(pi, A, B, obs, chunk_size, transitions: bool = False):
+    """gamma (T, N), the expected transition counts (N, N) if asked for, and the log-likelihood."""
+    fast = _fast_forward_backward(pi, A, B, obs, chunk_size, transitions)
+    if fast is not None:
+        return fast
+    pi, A, B, obs = _check(pi, A, B, obs, chunk_size)
+    return _exact_forward_backward(pi, A, B, obs, transitions)
 
 
 def posterior(pi, A, B, obs, chunk_size: int | None = None) -> np.ndarray:
@@ -250,7 +407,8 @@ def posterior(pi, A, B, obs, chunk_size: int | None = None) -> np.ndarray:
 
     Forward and backward vectors come from the chunk products of :func:`log_likelihood`: one
     pass over the chunks gives the vectors at every chunk boundary, then the recursion runs inside
-    all chunks at once. Arguments as in :func:`log_likelihood`.
+    all chunks at once. Arguments as in :func:`log_likelihood`; exact over any dynamic range (the
+    exact loops of :mod:`nnbook.hmm` take over where a product could have lost a state).
 
     Returns
     -------
@@ -259,7 +417,7 @@ def posterior(pi, A, B, obs, chunk_size: int | None = None) -> np.ndarray:
 
     Raises ``ValueError`` if ``obs`` has probability zero under the model.
     """
-    return _forward_backward(pi, A, B, obs, chunk_size)[-2]
+    return _forward_backward(pi, A, B, obs, chunk_size)[0]
 
 
 def baum_welch_counts(pi, A, B, obs, chunk_size: int | None = None) -> Counts:
@@ -271,14 +429,13 @@ def baum_welch_counts(pi, A, B, obs, chunk_size: int | None = None) -> Counts:
     :math:`\sum_t \xi_t = A \odot \big(\hat\alpha_{0:T-2}^\top W\big)` with
     :math:`W_{tj} = b_{t+1}(j)\hat\beta_{t+1}(j)/Z_{t+1}`: one matrix product over all time steps.
     Emission counts :math:`\sum_t \gamma_t(i)[o_t = m]` come from ``np.bincount``.
-    Arguments as in :func:`log_likelihood`; ``ValueError`` if ``obs`` is impossible.
+    Arguments as in :func:`log_likelihood`; ``ValueError`` if ``obs`` is impossible. Exact over
+    any dynamic range, as :func:`posterior`.
     """
-    pi, A, B, obs, alpha, beta, gamma, loglik = _forward_backward(pi, A, B, obs, chunk_size)
-    W = B.T[obs[1:]] * beta[1:]
-    with _one_blas_thread():
-        W /= np.einsum("tj,tj->t", alpha[:-1] @ A, W)[:, None]
-        transitions = A * (alpha[:-1].T @ W)
-    emissions = np.stack([np.bincount(obs, weights=g, minlength=B.shape[1]) for g in gamma.T])
+    gamma, transitions, loglik = _forward_backward(pi, A, B, obs, chunk_size, transitions=True)
+    obs = np.asarray(obs, dtype=np.int64)
+    M = np.asarray(B).shape[1]
+    emissions = np.stack([np.bincount(obs, weights=g, minlength=M) for g in gamma.T])
     return Counts(gamma[0].copy(), transitions, emissions, loglik)
 
 
@@ -312,6 +469,21 @@ def _viterbi_scores(logA, logb, pad, delta0, delta):
         delta[t] = d
 
 
+def _parallel(d, old):
+    r"""Which columns of ``d`` and ``old`` (N, K) are parallel in the max-plus sense:
+    :math:`d_j = \text{old}_j + c` for one constant :math:`c` per column and every state
+    :math:`j`. Both must have the same impossible states (``-inf``); the finite entries are
+    compared after subtracting each column's maximum, within ``_ATOL_PARALLEL`` (rounding).
+    Raw equality is not used: an entry equal in both vectors while the others differ by a
+    constant would make a non-parallel pair look parallel (the bug this replaced).
+    """
+    with np.errstate(invalid="ignore"):
+        dn, on = d - d.max(axis=0), old - old.max(axis=0)  # nan where a column is all -inf
+        both_impossible = np.isneginf(d) & np.isneginf(old)
+        close = np.isfinite(dn) & np.isfinite(on) & (np.abs(dn - on) <= _ATOL_PARALLEL)
+    return np.all(close | both_impossible, axis=0)
+
+
 def _viterbi_fixup(logA, logb, delta, chunks):
     """Redo ``chunks`` from the end of their predecessor; stop a chunk where its new scores are
     parallel (equal up to a constant) to the stored ones. Returns the chunks that never converged."""
@@ -319,8 +491,7 @@ def _viterbi_fixup(logA, logb, delta, chunks):
     for t in range(len(delta)):
         d = (logA[:, :, None] + d[:, None, :]).max(axis=0) + logb[:, t, chunks]
         old = delta[t][:, chunks]
-        diff = (d - d.max(axis=0)) - (old - old.max(axis=0))
-        same = np.all((d == old) | (np.abs(diff) <= _ATOL_PARALLEL), axis=0)
+        same = _parallel(d, old)
         delta[t][:, chunks] = d
         chunks, d = chunks[~same], d[:, ~same]
         if len(chunks) == 0:
