@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from nnbook.seeds import over_seeds, spread
+from nnbook.seeds import mean_std, over_seeds, spread
 
 
 def test_over_seeds_calls_once_per_seed_in_order():
@@ -43,3 +43,17 @@ def test_property_mean_lies_within_the_printed_range(values):
     mean = float(text.split(" ± ")[0])
     lo, hi = (float(v) for v in text.split("(")[1].split(",")[0].split("–"))
     assert lo - 1e-6 <= mean <= hi + 1e-6
+
+
+def test_mean_std_matches_the_statistics_module():
+    import statistics
+
+    values = [0.861, 0.866, 0.859, 0.869, 0.863]
+    expected = f"{100 * statistics.mean(values):.1f} ± {100 * statistics.stdev(values):.1f}"
+    assert mean_std(values, ".1f", scale=100) == expected
+    assert mean_std([0.4], ".2f") == "0.40 ± 0.00"
+
+
+def test_mean_std_rejects_empty_values():
+    with pytest.raises(ValueError, match="values"):
+        mean_std([])

@@ -49,10 +49,33 @@ def spread(values, fmt: str = ".2f", scale: float = 1.0, unit: str = "") -> str:
     The standard deviation is the sample one (``ddof=1``; 0 for one seed). ``scale`` multiplies
     every value first (``scale=100, unit='%'`` prints accuracies as percentages).
     """
+    values = _scaled(values, scale)
+    mean, std = _mean_and_std(values)
+    f = lambda v: f"{v:{fmt}}{unit}"
+    return (f"{f(mean)} ± {f(std)} ({f(values.min())}–{f(values.max())}, "
+            f"{values.size} seed{'s' if values.size > 1 else ''})")
+
+
+def _scaled(values, scale: float) -> np.ndarray:
     values = np.asarray(values, dtype=float).ravel() * scale
     if values.size == 0:
         raise ValueError("values is empty")
-    std = values.std(ddof=1) if values.size > 1 else 0.0
-    f = lambda v: f"{v:{fmt}}{unit}"
-    return (f"{f(values.mean())} ± {f(std)} ({f(values.min())}–{f(values.max())}, "
-            f"{values.size} seed{'s' if values.size > 1 else ''})")
+    return values
+
+
+def _mean_and_std(values: np.ndarray) -> tuple[float, float]:
+    """Mean and sample standard deviation (``ddof=1``; 0 for a single value)."""
+    return values.mean(), (values.std(ddof=1) if values.size > 1 else 0.0)
+
+
+def mean_std(values, fmt: str = ".2f", scale: float = 1.0) -> str:
+    """``'mean ± std'`` of ``values``: the short form of :func:`spread`, for the cells of a table.
+
+    Same conventions as :func:`spread`: the standard deviation is the sample one (``ddof=1``; 0
+    for one value) and ``scale`` multiplies every value first.
+
+    >>> mean_std([0.50, 0.51, 0.52], ".2f")
+    '0.51 ± 0.01'
+    """
+    mean, std = _mean_and_std(_scaled(values, scale))
+    return f"{mean:{fmt}} ± {std:{fmt}}"
