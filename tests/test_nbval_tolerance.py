@@ -52,6 +52,15 @@ def test_changed_word_fails():
     assert problem is not None and "text differs" in problem
 
 
+def test_table_padding_may_change_with_the_width_of_a_number():
+    stored = "   acc  loss\nA   9.4%  0.50\nB  12.0%  0.41"
+    new = "    acc  loss\nA   9.5%  0.50\nB  12.0%  0.41".replace("A   9.5%", "A  10.0%")
+    assert compare_text(stored, stored.replace("A   9.4%", "A   9.5%")) is None
+    assert compare_text(stored, new) is not None               # 9.4 -> 10.0 is too far
+    assert compare_text("A   9.9%", "A  10.0%") is None         # one unit, wider column
+    assert compare_text("a b", "a\nb") is not None             # a line break is not padding
+
+
 def test_integers_must_match_exactly_by_default():
     assert compare_text("solved 13 of 20", "solved 14 of 20") is not None
 
