@@ -1,5 +1,6 @@
 """Tests of the notebook-output comparator (tests/nbval_tolerance.py)."""
 import math
+import re
 
 import nbformat
 import pytest
@@ -149,7 +150,8 @@ def test_property_moves_beyond_one_unit_fail(x, decimals, units):
 @given(st.text(alphabet="abcxyz :;,()=%", min_size=1, max_size=20),
        st.text(alphabet="abcxyz :;,()=%", min_size=1, max_size=20))
 def test_property_any_text_change_fails(a, b):
-    if a != b:
+    # any change but the length of a run of spaces (padding, which may change)
+    if " ".join(a.split(" ")) != " ".join(b.split(" ")) and re.sub(" +", " ", a) != re.sub(" +", " ", b):
         assert compare_text(f"{a} 0.5", f"{b} 0.5") is not None
 
 
