@@ -151,7 +151,7 @@ def test_property_moves_beyond_one_unit_fail(x, decimals, units):
        st.text(alphabet="abcxyz :;,()=%", min_size=1, max_size=20))
 def test_property_any_text_change_fails(a, b):
     # any change but the length of a run of spaces (padding, which may change)
-    if " ".join(a.split(" ")) != " ".join(b.split(" ")) and re.sub(" +", " ", a) != re.sub(" +", " ", b):
+    if re.sub(" +", " ", a) != re.sub(" +", " ", b):
         assert compare_text(f"{a} 0.5", f"{b} 0.5") is not None
 
 
