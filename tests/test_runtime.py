@@ -53,3 +53,14 @@ def test_setup_rejects_bad_arguments(kwargs, error, name):
 def test_device_is_cpu_without_a_gpu():
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert nnbook.device().type == expected
+
+
+def test_one_blas_thread_limits_blas_and_restores_it():
+    from threadpoolctl import threadpool_info
+    from nnbook.runtime import one_blas_thread
+
+    blas = lambda: [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+    before = blas()
+    with one_blas_thread():
+        assert all(n == 1 for n in blas())
+    assert blas() == before

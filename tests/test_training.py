@@ -39,3 +39,28 @@ def test_fit_rejects_bad_input():
         fit(model, [(1, 2)], epochs=1, optimizer=opt)
     with pytest.raises(ValueError, match="batch_size"):
         fit(model, data, epochs=1, optimizer=opt, batch_size=0)
+
+
+def test_on_step_sees_every_batch_loss_and_can_stop_training():
+    import numpy as np
+    import torch
+    from nnbook.training import fit
+
+    torch.manual_seed(0)
+    X, y = torch.randn(40, 3), torch.randint(0, 2, (40,))
+    train = torch.utils.data.TensorDataset(X, y)
+    make = lambda: torch.nn.Linear(3, 2)
+    torch.manual_seed(1)
+    a = make()
+    seen = []
+    full = fit(a, train, epochs=2, optimizer=torch.optim.SGD(a.parameters(), lr=0.1), batch_size=10,
+               on_step=lambda loss: seen.append(loss) or False)
+    assert len(seen) == 8
+    # the epoch means of fit are the means of the losses on_step saw (equal-sized batches)
+    np.testing.assert_allclose(full.train_loss, [np.mean(seen[:4]), np.mean(seen[4:])], rtol=1e-12)
+    torch.manual_seed(1)
+    b = make()
+    stopped = fit(b, train, epochs=2, optimizer=torch.optim.SGD(b.parameters(), lr=0.1), batch_size=10,
+                  on_step=lambda loss, n=[0]: (n.__setitem__(0, n[0] + 1) or n[0] == 3))
+    assert len(stopped.train_loss) == 1            # stopped in the first epoch, after 3 steps
+    np.testing.assert_allclose(stopped.train_loss[0], np.mean(seen[:3]), rtol=1e-12)

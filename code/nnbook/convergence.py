@@ -28,7 +28,7 @@ from typing import Callable
 import torch
 from torch import nn
 
-from nnbook.training import _check_dataset
+from nnbook.training import _check_dataset, fit
 
 
 def epochs_to_loss(model: nn.Module, train, *, target: float, max_epochs: int, optimizer: torch.optim.Optimizer,
@@ -79,23 +79,19 @@ def epochs_to_loss(model: nn.Module, train, *, target: float, max_epochs: int, o
         window = steps_per_epoch
     if isinstance(window, bool) or not isinstance(window, int) or window < 1:
         raise ValueError(f"window must be a positive int, got {window!r}")
-    loss_fn = loss_fn or nn.functional.cross_entropy
-    generator = torch.Generator().manual_seed(seed)
-    loader = torch.utils.data.DataLoader(train, batch_size=batch_size, shuffle=True, generator=generator)
     recent = collections.deque(maxlen=window)
-    step = 0
-    for _ in range(max_epochs):
-        model.train()
-        for X, y in loader:
-            loss = loss_fn(model(X), y, reduction="mean")
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            value = loss.item()
-            if not math.isfinite(value):
-                return None
-            recent.append(value)
-            step += 1
-            if len(recent) == window and sum(recent) / window < target:
-                return step / steps_per_epoch
-    return None
+    steps, reached = 0, None
+
+    def watch(loss: float) -> bool:  # stop on a non-finite loss, or once the target is reached
+        nonlocal steps, reached
+        if not math.isfinite(loss):
+            return True
+        steps += 1
+        recent.append(loss)
+        if len(recent) == window and sum(recent) / window < target:
+            reached = steps
+        return reached is not None
+
+    fit(model, train, epochs=max_epochs, optimizer=optimizer, batch_size=batch_size, seed=seed,
+        loss_fn=loss_fn, on_step=watch)
+    return None if reached is None else reached / steps_per_epoch

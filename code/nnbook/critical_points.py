@@ -20,12 +20,12 @@ Book sections: "Local minima, saddle points and the loss landscape"
 """
 from __future__ import annotations
 
-import contextlib
 
 import numpy as np
 import torch
 
 from nnbook.landscape import hessian
+from nnbook.runtime import one_blas_thread
 
 
 def _check_theta(theta) -> torch.Tensor:
@@ -41,14 +41,6 @@ def _check_count(name: str, value, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
     return int(value)
-
-
-def _one_blas_thread():
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _gradient(f, theta: torch.Tensor) -> torch.Tensor:
@@ -99,7 +91,7 @@ def minimize_lbfgs(f, theta0: torch.Tensor, max_iter: int = 2000, grad_tol: floa
 
     # L-BFGS-B calls BLAS on vectors of length d: with several BLAS threads their start-up costs
     # far more than the work (4x slower for d = 17 on two cores). One thread; the same iterates.
-    with _one_blas_thread():
+    with one_blas_thread():
         result = minimize(value_and_grad, theta0.numpy(), jac=True, method="L-BFGS-B",
                           options={"maxiter": max_iter, "gtol": 1e-12, "ftol": 1e-16})
     theta = torch.tensor(result.x, dtype=torch.float64)

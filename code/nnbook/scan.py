@@ -34,6 +34,7 @@ import numpy as np
 
 from nnbook import hmm
 from nnbook.hmm import SAFE, check_obs, check_params
+from nnbook.runtime import one_blas_thread
 
 __all__ = ["log_likelihood", "viterbi", "posterior", "baum_welch_counts", "baum_welch_step", "Counts"]
 
@@ -53,21 +54,6 @@ class Counts(NamedTuple):
     transitions: np.ndarray
     emissions: np.ndarray
     log_likelihood: float
-
-
-_CONTROLLER = None
-
-
-def _one_blas_thread():
-    """A context in which BLAS uses one thread. Our matrix products are small and come once per
-    step; with two threads they would synchronise at every step, which costs more than it saves,
-    and on a busy machine a waiting thread can stall each step for a whole time slice."""
-    global _CONTROLLER
-    if _CONTROLLER is None:
-        from threadpoolctl import ThreadpoolController
-
-        _CONTROLLER = ThreadpoolController()
-    return _CONTROLLER.limit(limits=1, user_api="blas")
 
 
 # --------------------------------------------------------------------------- validation
@@ -285,7 +271,7 @@ def log_likelihood(pi, A, B, obs, chunk_size: int | None = None) -> float:
     mode = _mode(pi, A, B, obs)
     if mode is not None:
         positive = mode == "positive"
-        with np.errstate(divide="ignore", under="ignore"), _one_blas_thread():
+        with np.errstate(divide="ignore", under="ignore"), one_blas_thread():
             P, log_c, ok = _chunk_products(A, b, pad, every, positive)
             alpha0 = pi * B[:, obs[0]]
             if ok and _start_ok(pi, B[:, obs[0]], alpha0, positive):
@@ -338,7 +324,7 @@ def _fast_forward_backward(pi, A, B, obs, chunk_size, transitions: bool):
         return None
     positive = mode == "positive"
     N = len(pi)
-    with np.errstate(divide="ignore", invalid="ignore", under="ignore"), _one_blas_thread():
+    with np.errstate(divide="ignore", invalid="ignore", under="ignore"), one_blas_thread():
         P, log_c, ok = _chunk_products(A, b, pad, every, positive)
         alpha0 = pi * B[:, obs[0]]
         if not (ok and _start_ok(pi, B[:, obs[0]], alpha0, positive)):
@@ -371,7 +357,7 @@ def _fast_forward_backward(pi, A, B, obs, chunk_size, transitions: bool):
     if not transitions:
         return gamma, None, loglik
     W = B.T[obs[1:]] * beta[1:]
-    with _one_blas_thread():
+    with one_blas_thread():
         Z = np.einsum("tj,tj->t", alpha[:-1] @ A, W)
         if not np.all(Z >= SAFE):
             return None

@@ -60,7 +60,7 @@ def evaluate(model: nn.Module, data, batch_size: int = 512, loss_fn: Callable | 
 def fit(model: nn.Module, train, *, epochs: int, optimizer: torch.optim.Optimizer,
         batch_size: int = 64, test=None, scheduler=None, transform: Callable | None = None,
         loss_fn: Callable | None = None, seed: int = 0, verbose: bool = False,
-        shuffle: bool = True) -> History:
+        shuffle: bool = True, on_step: Callable[[float], bool] | None = None) -> History:
     """Train ``model`` for ``epochs`` passes over ``train``; evaluate after each epoch.
 
     Parameters
@@ -88,6 +88,9 @@ def fit(model: nn.Module, train, *, epochs: int, optimizer: torch.optim.Optimize
         Reshuffle the training set every epoch. ``False`` visits it in its stored order, so
         that another implementation can be fed exactly the same mini-batches (chapter 3
         compares its NumPy MLP with torch this way).
+    on_step : callable, optional
+        Called after every optimiser step with that mini-batch's loss (a float); when it returns
+        True, training stops there (the epoch in progress is recorded as far as it went).
 
     Returns
     -------
@@ -106,6 +109,7 @@ def fit(model: nn.Module, train, *, epochs: int, optimizer: torch.optim.Optimize
     generator = torch.Generator().manual_seed(seed)
     loader = torch.utils.data.DataLoader(train, batch_size=batch_size, shuffle=shuffle, generator=generator)
     history = History()
+    stop = False
     for epoch in range(epochs):
         model.train()
         total_loss, correct, n = 0.0, 0, 0
@@ -120,6 +124,9 @@ def fit(model: nn.Module, train, *, epochs: int, optimizer: torch.optim.Optimize
             total_loss += loss.item() * len(y)
             correct += (logits.argmax(dim=1) == y).sum().item()
             n += len(y)
+            if on_step is not None and on_step(loss.item()):
+                stop = True
+                break
         if scheduler is not None:
             scheduler.step()
         history.train_loss.append(total_loss / n)
@@ -133,4 +140,6 @@ def fit(model: nn.Module, train, *, epochs: int, optimizer: torch.optim.Optimize
             if test is not None:
                 line += f"  test loss {history.test_loss[-1]:.4f}  acc {history.test_accuracy[-1]:.3f}"
             print(line)
+        if stop:
+            break
     return history
