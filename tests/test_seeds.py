@@ -57,3 +57,8 @@ def test_mean_std_matches_the_statistics_module():
 def test_mean_std_rejects_empty_values():
     with pytest.raises(ValueError, match="values"):
         mean_std([])
+
+
+def test_mean_std_prints_no_negative_zero():
+    assert mean_std([-0.2, 0.1], ".0f") == "0 ± 0"
+    assert mean_std([-0.6, -0.6], ".0f") == "-1 ± 0"

@@ -72,10 +72,17 @@ def mean_std(values, fmt: str = ".2f", scale: float = 1.0) -> str:
     """``'mean ± std'`` of ``values``: the short form of :func:`spread`, for the cells of a table.
 
     Same conventions as :func:`spread`: the standard deviation is the sample one (``ddof=1``; 0
-    for one value) and ``scale`` multiplies every value first.
+    for one value) and ``scale`` multiplies every value first. A mean that rounds to zero prints
+    without a minus sign (``0 ± 1``, not ``-0 ± 1``).
 
     >>> mean_std([0.50, 0.51, 0.52], ".2f")
     '0.51 ± 0.01'
     """
     mean, std = _mean_and_std(_scaled(values, scale))
-    return f"{mean:{fmt}} ± {std:{fmt}}"
+    return f"{_no_negative_zero(mean, fmt)} ± {std:{fmt}}"
+
+
+def _no_negative_zero(value: float, fmt: str) -> str:
+    """``value`` formatted with ``fmt``, printing ``0.0`` where a tiny negative mean would show ``-0.0``."""
+    text = f"{value:{fmt}}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
