@@ -1,7 +1,7 @@
-"""Linear-chain CRF: nnbook.crf.LinearChainCRF vs sklearn-crfsuite, same features, same task.
+"""Linear-chain CRF: nnbook.seq.crf.LinearChainCRF vs sklearn-crfsuite, same features, same task.
 
 The task is chapter 6's: part-of-speech tagging of HKCanCor (conversational Cantonese,
-shipped inside pycantonese) with the overlapping features of ``nnbook.corpora.sentence_features``;
+shipped inside pycantonese) with the overlapping features of ``nnbook.data.corpora.sentence_features``;
 both are trained with L-BFGS, the same L2 coefficient and the same number of iterations
 (crfsuite's early stopping is switched off). Scaling: one evaluation of our objective and its
 gradient (forward-backward over every sequence) vs the sequence length.
@@ -18,7 +18,7 @@ ITERATIONS = 30 if QUICK else 100
 
 
 def _task():
-    from nnbook import corpora
+    from nnbook.data import corpora
 
     corpus = corpora.load_hkcancor()
     train = corpus.train[:N_TRAIN]
@@ -37,7 +37,7 @@ def _accuracy(predicted, gold) -> float:
 def comparisons() -> list[Comparison]:
     import sklearn_crfsuite
 
-    from nnbook.crf import LinearChainCRF
+    from nnbook.seq.crf import LinearChainCRF
 
     (X, y), (X_test, y_test) = _task()
     models = {}
@@ -50,7 +50,7 @@ def comparisons() -> list[Comparison]:
             algorithm="lbfgs", c1=0.0, c2=C2, max_iterations=ITERATIONS, all_possible_transitions=True,
             epsilon=1e-12, delta=1e-12).fit(X, y)
 
-    row = Comparison("crf-train", "CRF", "Linear-chain CRF training (L-BFGS)", "nnbook.crf.LinearChainCRF.fit",
+    row = Comparison("crf-train", "CRF", "Linear-chain CRF training (L-BFGS)", "nnbook.seq.crf.LinearChainCRF.fit",
                      "sklearn-crfsuite CRF.fit (lbfgs)", 10.0,
                      details={"sentences": len(X), "tokens": sum(map(len, X)), "iterations": ITERATIONS, "c2": C2})
     compare(row, ours, reference, repeats=1 if QUICK else 3)
@@ -70,7 +70,7 @@ def scaling() -> dict:
     from scipy import sparse
     from threadpoolctl import threadpool_limits
 
-    from nnbook import crf
+    from nnbook.seq import crf
 
     n_seq, n_labels, n_attr, active = 32, 10, 2_000, 8
     lengths_T = [10, 30, 100, 300, 1_000] + ([] if QUICK else [3_000, 10_000])
@@ -88,4 +88,4 @@ def scaling() -> dict:
         with threadpool_limits(limits=1, user_api="blas"):  # as LinearChainCRF.fit runs it
             times.append(median_time(lambda: crf.objective_and_gradient(theta, X, y, packing, n_labels, C2, empirical), 3))
     return {"T": {"sequences": n_seq, "labels": n_labels, "attributes": n_attr, "x": lengths_T,
-                  "series": {"nnbook.crf.objective_and_gradient": times}}}
+                  "series": {"nnbook.seq.crf.objective_and_gradient": times}}}

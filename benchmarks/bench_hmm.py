@@ -1,4 +1,4 @@
-"""HMM: nnbook.scan (blocked scan in NumPy) and nnbook.hmm (plain loops) vs hmmlearn.
+"""HMM: nnbook.seq.blocked_hmm (blocked scan in NumPy) and nnbook.seq.hmm (plain loops) vs hmmlearn.
 
 hmmlearn's ``CategoricalHMM`` with ``implementation="log"`` (its default; compiled C++) is the
 reference, on one sequence of T = 100,000 symbols from a random model with N = 10 states and
@@ -34,7 +34,7 @@ def sample(pi, A, B, n_steps: int, seed: int = 1) -> np.ndarray:
 
 
 def comparisons() -> list[Comparison]:
-    from nnbook import hmm, scan
+    from nnbook.seq import hmm, blocked_hmm
 
     pi, A, B = random_model(N, M)
     obs = sample(pi, A, B, T)
@@ -43,16 +43,16 @@ def comparisons() -> list[Comparison]:
     sizes = {"N": N, "M": M, "T": T}
     rows = []
 
-    row = Comparison("hmm-forward", "HMM", "HMM forward log-likelihood", "nnbook.scan.log_likelihood",
+    row = Comparison("hmm-forward", "HMM", "HMM forward log-likelihood", "nnbook.seq.blocked_hmm.log_likelihood",
                      "hmmlearn CategoricalHMM.score", 1.0, details=dict(sizes))
-    compare(row, lambda: scan.log_likelihood(pi, A, B, obs), lambda: model.score(X))
-    row.details["abs_difference"] = abs(scan.log_likelihood(pi, A, B, obs) - model.score(X))
+    compare(row, lambda: blocked_hmm.log_likelihood(pi, A, B, obs), lambda: model.score(X))
+    row.details["abs_difference"] = abs(blocked_hmm.log_likelihood(pi, A, B, obs) - model.score(X))
     rows.append(row)
 
-    row = Comparison("hmm-viterbi", "HMM", "HMM Viterbi (path and log-probability)", "nnbook.scan.viterbi",
+    row = Comparison("hmm-viterbi", "HMM", "HMM Viterbi (path and log-probability)", "nnbook.seq.blocked_hmm.viterbi",
                      "hmmlearn CategoricalHMM.decode", 5.0, details=dict(sizes))
-    compare(row, lambda: scan.viterbi(pi, A, B, obs), lambda: model.decode(X))
-    row.details["abs_difference"] = abs(scan.viterbi(pi, A, B, obs)[1] - model.decode(X)[0])
+    compare(row, lambda: blocked_hmm.viterbi(pi, A, B, obs), lambda: model.decode(X))
+    row.details["abs_difference"] = abs(blocked_hmm.viterbi(pi, A, B, obs)[1] - model.decode(X)[0])
     rows.append(row)
 
     fit_model = hmmlearn_model(pi, A, B, n_iter=1, init_params="", params="ste", tol=-np.inf)
@@ -64,10 +64,10 @@ def comparisons() -> list[Comparison]:
             fit_model.fit(X)
 
     row = Comparison("hmm-baum-welch", "HMM", "Baum–Welch, one iteration (E and M steps)",
-                     "nnbook.scan.baum_welch_step", "hmmlearn CategoricalHMM.fit, n_iter=1", 1.0,
+                     "nnbook.seq.blocked_hmm.baum_welch_step", "hmmlearn CategoricalHMM.fit, n_iter=1", 1.0,
                      details=dict(sizes))
-    compare(row, lambda: scan.baum_welch_step(pi, A, B, obs), hmmlearn_fit_one_iteration, repeats=3 if QUICK else 5)
-    new = scan.baum_welch_step(pi, A, B, obs)
+    compare(row, lambda: blocked_hmm.baum_welch_step(pi, A, B, obs), hmmlearn_fit_one_iteration, repeats=3 if QUICK else 5)
+    new = blocked_hmm.baum_welch_step(pi, A, B, obs)
     row.details["max_abs_difference"] = float(max(np.abs(new[0] - fit_model.startprob_).max(),
                                                   np.abs(new[1] - fit_model.transmat_).max(),
                                                   np.abs(new[2] - fit_model.emissionprob_).max()))
@@ -79,7 +79,7 @@ def comparisons() -> list[Comparison]:
     for fn, ref, what, ref_name in ((hmm.forward_log, model.score, "forward log-likelihood", "score"),
                                     (hmm.viterbi, model.decode, "Viterbi", "decode")):
         row = Comparison(f"hmm-plain-{fn.__name__}", "HMM", f"HMM {what}, plain loop over time",
-                         f"nnbook.hmm.{fn.__name__}", f"hmmlearn CategoricalHMM.{ref_name}", None,
+                         f"nnbook.seq.hmm.{fn.__name__}", f"hmmlearn CategoricalHMM.{ref_name}", None,
                          details={"N": N, "M": M, "T": n_plain})
         compare(row, lambda fn=fn: fn(pi, A, B, short), lambda ref=ref: ref(Xs), repeats=3)
         rows.append(row)
@@ -88,7 +88,7 @@ def comparisons() -> list[Comparison]:
 
 def scaling() -> dict:
     """Median seconds vs T (N = 10) and vs N (T = 20,000): ours and hmmlearn, forward and Viterbi."""
-    from nnbook import hmm, scan
+    from nnbook.seq import hmm, blocked_hmm
 
     repeats = 3
     Ts = [1_000, 3_000, 10_000, 30_000, 100_000] + ([] if QUICK else [300_000])
@@ -101,13 +101,13 @@ def scaling() -> dict:
         obs = sample(pi, A, B, n_steps)
         model = hmmlearn_model(pi, A, B)
         times = {
-            "nnbook.scan.log_likelihood": median_time(lambda: scan.log_likelihood(pi, A, B, obs), repeats),
+            "nnbook.seq.blocked_hmm.log_likelihood": median_time(lambda: blocked_hmm.log_likelihood(pi, A, B, obs), repeats),
             "hmmlearn score": median_time(lambda: model.score(obs[:, None]), repeats),
-            "nnbook.scan.viterbi": median_time(lambda: scan.viterbi(pi, A, B, obs), repeats),
+            "nnbook.seq.blocked_hmm.viterbi": median_time(lambda: blocked_hmm.viterbi(pi, A, B, obs), repeats),
             "hmmlearn decode": median_time(lambda: model.decode(obs[:, None]), repeats),
         }
         if plain:
-            times["nnbook.hmm.forward_log"] = median_time(lambda: hmm.forward_log(pi, A, B, obs), 1)
+            times["nnbook.seq.hmm.forward_log"] = median_time(lambda: hmm.forward_log(pi, A, B, obs), 1)
         return times
 
     for axis, values in (("T", Ts), ("N", Ns)):
@@ -116,6 +116,6 @@ def scaling() -> dict:
             for name, t in times.items():
                 out[axis]["series"].setdefault(name, []).append(t)
     # the plain loop was measured only up to T = 30,000: pad with None for the longer sequences
-    plain = out["T"]["series"].get("nnbook.hmm.forward_log", [])
+    plain = out["T"]["series"].get("nnbook.seq.hmm.forward_log", [])
     plain += [None] * (len(Ts) - len(plain))
     return out

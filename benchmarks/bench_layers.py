@@ -14,7 +14,7 @@ def conv2d() -> Comparison:
     import torch
     import torch.nn.functional as F
 
-    from nnbook.conv import conv2d_backward, conv2d_forward
+    from nnbook.nn.conv import conv2d_backward, conv2d_forward
 
     rng = np.random.default_rng(0)
     X = rng.standard_normal((64, 16, 28, 28)).astype(np.float32)
@@ -31,7 +31,7 @@ def conv2d() -> Comparison:
         x, w, bb = (t.clone().requires_grad_(True) for t in (Xt, Wt, bt))
         F.conv2d(x, w, bb, stride=1, padding=1).backward(Gt)
 
-    row = Comparison("conv2d", "CNN", "conv2d forward + backward (im2col)", "nnbook.conv.conv2d_forward/backward",
+    row = Comparison("conv2d", "CNN", "conv2d forward + backward (im2col)", "nnbook.nn.conv.conv2d_forward/backward",
                      "torch.nn.functional.conv2d + autograd", 5.0,
                      details={"batch": 64, "channels": "16→32", "size": "28×28", "kernel": "3×3", "padding": 1,
                               "dtype": "float32"})
@@ -48,7 +48,7 @@ def batch_norm() -> Comparison:
     import torch
     import torch.nn.functional as F
 
-    from nnbook.normalization import batch_norm_backward, batch_norm_forward
+    from nnbook.nn.normalization import batch_norm_backward, batch_norm_forward
 
     rng = np.random.default_rng(0)
     X = rng.standard_normal((64, 32, 28, 28)).astype(np.float32)
@@ -64,7 +64,7 @@ def batch_norm() -> Comparison:
         x, g, b = (t.clone().requires_grad_(True) for t in (Xt, gt, bt))
         F.batch_norm(x, None, None, g, b, training=True).backward(Gt)
 
-    row = Comparison("batch-norm", "CNN", "batch norm forward + backward", "nnbook.normalization.batch_norm_forward/backward",
+    row = Comparison("batch-norm", "CNN", "batch norm forward + backward", "nnbook.nn.normalization.batch_norm_forward/backward",
                      "torch.nn.functional.batch_norm + autograd", 2.0,
                      details={"shape": "64×32×28×28", "dtype": "float32"})
     compare(row, ours, reference)
@@ -76,7 +76,7 @@ def mlp_epoch() -> Comparison:
     from torch import nn
 
     from nnbook.data import load_digits
-    from nnbook.mlp import MLP, to_torch
+    from nnbook.nn.mlp import MLP, to_torch
 
     data = load_digits()
     X, y = data.X_train, data.y_train
@@ -101,7 +101,7 @@ def mlp_epoch() -> Comparison:
             loss.backward()
             opt.step()
 
-    row = Comparison("mlp-epoch", "MLP", "MLP training epoch (mini-batch SGD)", "nnbook.mlp.MLP.fit(epochs=1)",
+    row = Comparison("mlp-epoch", "MLP", "MLP training epoch (mini-batch SGD)", "nnbook.nn.mlp.MLP.fit(epochs=1)",
                      "torch nn.Sequential + SGD", 2.0,
                      details={"data": "digits", "samples": len(X), "layers": "64-128-64-10", "activation": "relu",
                               "batch_size": batch, "dtype": "float64"})

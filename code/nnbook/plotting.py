@@ -182,16 +182,16 @@ def karnaugh_map(y, terms=(), ax=None):
     Parameters
     ----------
     y : array_like of 0/1, shape (2**n,)
-        Truth table (row ``k`` = inputs spelling ``k`` in binary, see :func:`nnbook.boolean.all_inputs`).
+        Truth table (row ``k`` = inputs spelling ``k`` in binary, see :func:`nnbook.studies.boolean.all_inputs`).
     terms : sequence of str
-        Conjunctions over '0', '1', '-' (see :mod:`nnbook.boolean`), outlined in palette colours.
+        Conjunctions over '0', '1', '-' (see :mod:`nnbook.studies.boolean`), outlined in palette colours.
 
     Book page: ``book/ch1-feedforward/02-one-hidden-layer``.
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyBboxPatch
 
-    from nnbook.boolean import check_truth_table
+    from nnbook.studies.boolean import check_truth_table
 
     y, n = check_truth_table(y)
     if n not in (2, 3, 4):

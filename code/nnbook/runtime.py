@@ -9,14 +9,23 @@
 * torch is asked for deterministic algorithms;
 * matplotlib gets the book's style (:func:`nnbook.plotting.use_book_style`).
 
+It also holds the two other chores every page shares: the BLAS thread policy
+(:func:`one_blas_thread`) and wall-clock timing (:func:`best_time`). Timings vary from run to
+run, so notebooks print them only as ``wall time: …`` or ``time ratio: …×`` (the texts the nbval
+sanitizer masks) or show them in a figure; the full benchmarks live in ``benchmarks/``.
+
 Book section: "How the code is organised" (``book/code-organisation.ipynb``).
 """
 from __future__ import annotations
 
 import os
 import random
+import time
+from typing import Callable
 
 import numpy as np
+
+from nnbook._validation import check_int
 
 DEFAULT_SEED = 0
 DEFAULT_THREADS = 2
@@ -107,3 +116,20 @@ def device():
     import torch
 
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def best_time(f: Callable[[], object], repeats: int = 5) -> float:
+    """The shortest of ``repeats`` wall-clock durations of ``f()``, in seconds.
+
+    The minimum is the least disturbed by other work on the machine. Used by
+    ``book/ch5-cnn/01-convolution.ipynb`` and ``book/ch6-sequence-models/02-hmm-inference.ipynb``.
+    """
+    if not callable(f):
+        raise TypeError(f"f must be callable, got {type(f).__name__}")
+    repeats = check_int("repeats", repeats, low=1)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - start)
+    return min(times)

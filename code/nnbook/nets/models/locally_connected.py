@@ -1,0 +1,121 @@
+"""A locally connected 2-D layer: a convolution whose filters are not shared across positions.
+
+.. math::
+
+    Y_{n,f,i,j} = b_{f,i,j} + \\sum_{c,u,v} W_{i,j,f,c,u,v}\\, X_{n,c,\\,si+u,\\,sj+v}
+
+The sparse connectivity of a convolution stays (each output sees a k x k window), the weight
+sharing goes: the layer has :math:`H_o W_o` times the weights of the convolution with the same
+shape. DeepFace (Taigman et al. 2014) uses three such layers on 3-D-aligned faces, where the
+eyes, nose and mouth always fall on the same pixels, so a filter may specialise to its
+position. :func:`synthetic_faces` makes the toy data of the book's experiment: "faces" whose
+parts are identity-specific patterns at fixed positions, optionally shifted.
+
+Book section: ``book/ch5-cnn/05-locally-connected.ipynb``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import nn
+
+from nnbook.nn.conv import conv_output_size
+
+__all__ = ["LocallyConnected2d", "FACE_PARTS", "synthetic_faces"]
+
+#: Top-left corners (row, column) of the four 3x3 "parts" of a 16x16 face: two eyes, nose, mouth.
+FACE_PARTS = ((3, 3), (3, 10), (7, 6), (11, 6))
+
+
+class LocallyConnected2d(nn.Module):
+    """Unshared convolution.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+    input_size : (int, int)
+        (H, W) of the input; the layer has one filter bank per output position.
+    kernel_size, stride, padding : int
+
+    Attributes
+    ----------
+    weight : Parameter, shape (H_o * W_o, out_channels, in_channels * kernel_size**2)
+    bias : Parameter, shape (out_channels, H_o, W_o)
+
+    Input (N, in_channels, H, W); output (N, out_channels, H_o, W_o).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, input_size, kernel_size: int, stride: int = 1,
+                 padding: int = 0, bias: bool = True):
+        super().__init__()
+        if len(input_size) != 2:
+            raise ValueError(f"input_size must be (H, W), got {input_size!r}")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.input_size = tuple(input_size)
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.output_size = tuple(conv_output_size(n, kernel_size, stride, padding) for n in self.input_size)
+        fan_in = in_channels * kernel_size ** 2
+        n_positions = self.output_size[0] * self.output_size[1]
+        bound = 1 / math.sqrt(fan_in)  # the default initialisation of nn.Conv2d, per position
+        self.weight = nn.Parameter(torch.empty(n_positions, out_channels, fan_in).uniform_(-bound, bound))
+        self.bias = nn.Parameter(torch.empty(out_channels, *self.output_size).uniform_(-bound, bound)) if bias else None
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        if X.ndim != 4 or X.shape[1] != self.in_channels or tuple(X.shape[2:]) != self.input_size:
+            raise ValueError(f"X must have shape (N, {self.in_channels}, {self.input_size[0]}, {self.input_size[1]}), "
+                             f"got {tuple(X.shape)}")
+        cols = nn.functional.unfold(X, self.kernel_size, padding=self.padding, stride=self.stride)  # (N, fan_in, P)
+        out = torch.einsum("pfk,nkp->nfp", self.weight, cols)
+        out = out.reshape(X.shape[0], self.out_channels, *self.output_size)
+        return out + self.bias if self.bias is not None else out
+
+    def extra_repr(self) -> str:
+        return (f"{self.in_channels}, {self.out_channels}, input_size={self.input_size}, "
+                f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}")
+
+
+def synthetic_faces(n: int, n_identities: int = 10, max_shift: int = 0, noise: float = 0.5,
+                    random_state: int = 0, pattern_seed: int = 0):
+    """Toy "faces": each identity has its own random +-1 3x3 pattern for each of four parts.
+
+    A face is drawn on a 22x22 canvas (the 16x16 face with a 3-pixel margin): the four
+    patterns of its identity at :data:`FACE_PARTS`, the whole face shifted by a random
+    (dy, dx) in ``[-max_shift, max_shift]``, plus Gaussian noise of standard deviation ``noise``.
+    ``max_shift=0`` gives perfectly aligned faces, the situation DeepFace creates with 3-D
+    alignment.
+
+    Parameters
+    ----------
+    n : int
+        Number of images.
+    n_identities : int
+        Number of classes.
+    max_shift : int, 0 to 3
+    noise : float
+    random_state : int
+        Seed of the identities, shifts and noise of this sample.
+    pattern_seed : int
+        Seed of the identities' part patterns (keep it fixed across training and test sets).
+
+    Returns
+    -------
+    X : ndarray, float32, shape (n, 1, 22, 22)
+    y : ndarray, int64, shape (n,)
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a positive int, got {n!r}")
+    if isinstance(max_shift, bool) or not isinstance(max_shift, int) or not 0 <= max_shift <= 3:
+        raise ValueError(f"max_shift must be an int in [0, 3], got {max_shift!r}")
+    patterns = np.random.default_rng(pattern_seed).choice([-1.0, 1.0], size=(n_identities, len(FACE_PARTS), 3, 3))
+    rng = np.random.default_rng(random_state)
+    y = rng.integers(0, n_identities, n)
+    shifts = rng.integers(-max_shift, max_shift + 1, (n, 2))
+    X = np.zeros((n, 22, 22))
+    for i in range(n):
+        for p, (row, col) in enumerate(FACE_PARTS):
+            r, c = 3 + row + shifts[i, 0], 3 + col + shifts[i, 1]
+            X[i, r:r + 3, c:c + 3] = patterns[y[i], p]
+    X += noise * rng.standard_normal(X.shape)
+    return X[:, None].astype(np.float32), y.astype(np.int64)

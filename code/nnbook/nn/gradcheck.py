@@ -1,0 +1,130 @@
+r"""Gradient checking by central finite differences.
+
+For a scalar function :math:`J(\theta)` and each entry :math:`\theta_k` of each parameter array,
+
+.. math::
+    \frac{\partial J}{\partial\theta_k} \approx \frac{J(\theta+h\mathbf e_k)-J(\theta-h\mathbf e_k)}{2h},
+
+whose truncation error is :math:`O(h^2)` (a one-sided difference has :math:`O(h)`), while the
+rounding error of the subtraction grows like :math:`\varepsilon_{\text{mach}}|J|/h`; so ``h`` has
+a best value, about :math:`10^{-5}` in float64 and :math:`10^{-2}` in float32. The analytic
+and numeric gradients are compared by the relative error
+
+.. math::
+    r_k = \frac{|g_k-\hat g_k|}{\max(|g_k|,|\hat g_k|,\text{floor})},
+
+a scale-free number: about 1e-7 or less means agreement in float64, 1e-2 or more means a bug.
+
+Book section: "Gradient checking in practice" (``book/ch3-backprop/05-gradcheck.ipynb``).
+"""
+from __future__ import annotations
+
+from typing import Callable, NamedTuple, Sequence
+
+import numpy as np
+
+
+class GradientCheckError(AssertionError):
+    """Raised by :func:`assert_gradients_close`; the message names the parameter and index."""
+
+
+class CheckResult(NamedTuple):
+    """The outcome for one parameter array: the worst entry and its two gradients."""
+
+    name: str
+    max_rel_error: float
+    worst_index: tuple
+    analytic: float
+    numeric: float
+
+
+def relative_error(analytic, numeric, floor: float = 1e-10) -> np.ndarray:
+    r"""Elementwise :math:`|g-\hat g| / \max(|g|, |\hat g|, \text{floor})`.
+
+    The floor keeps entries where both gradients are (nearly) zero from dividing by zero;
+    there the result is the absolute error divided by ``floor``.
+    """
+    a, n = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
+    if a.shape != n.shape:
+        raise ValueError(f"analytic and numeric must have the same shape, got {a.shape} and {n.shape}")
+    return np.abs(a - n) / np.maximum(np.maximum(np.abs(a), np.abs(n)), floor)
+
+
+def numerical_gradient(f: Callable[[], float], param: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    r"""Central differences :math:`(f(\theta+h e_k)-f(\theta-h e_k))/(2h)` for every entry of ``param``.
+
+    ``f`` takes no argument and reads ``param``, which is perturbed in place, one entry at a
+    time, and restored exactly afterwards. Returns an array shaped like ``param``.
+    """
+    if not isinstance(param, np.ndarray) or not np.issubdtype(param.dtype, np.floating):
+        raise TypeError(f"param must be a float ndarray (perturbed in place), got {type(param).__name__}")
+    if not (isinstance(h, (float, int)) and h > 0):
+        raise ValueError(f"h must be a positive number, got {h!r}")
+    grad = np.zeros_like(param)
+    for k in np.ndindex(param.shape):
+        old = param[k]
+        param[k] = old + h
+        f_plus = f()
+        param[k] = old - h
+        f_minus = f()
+        param[k] = old
+        grad[k] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def check_gradients(f: Callable[[], float], params: Sequence[np.ndarray], grads: Sequence[np.ndarray],
+                    names: Sequence[str] | None = None, h: float = 1e-5, floor: float = 1e-10) -> list[CheckResult]:
+    """Compare analytic ``grads`` with central differences of ``f`` for each array of ``params``.
+
+    Parameters
+    ----------
+    f : callable, no arguments -> float
+        The loss, computed from the current contents of ``params``.
+    params, grads : sequences of ndarray
+        Parameter arrays (perturbed in place and restored) and their analytic gradients.
+    names : sequence of str, optional
+        Used in the results and messages; default ``p0, p1, ...``.
+
+    Returns
+    -------
+    list of CheckResult
+        One per array: the largest relative error, where it occurs and the two values there.
+    """
+    names = [f"p{i}" for i in range(len(params))] if names is None else list(names)
+    if not len(params) == len(grads) == len(names):
+        raise ValueError(f"params, grads and names must have the same length, got {len(params)}, {len(grads)}, {len(names)}")
+    results = []
+    for name, p, g in zip(names, params, grads):
+        g = np.asarray(g, dtype=float)
+        if g.shape != p.shape:
+            raise ValueError(f"gradient of {name} has shape {g.shape}, but the parameter has shape {p.shape}")
+        numeric = numerical_gradient(f, p, h)
+        err = relative_error(g, numeric, floor)
+        k = np.unravel_index(int(np.argmax(err)), err.shape) if err.size else ()
+        worst = float(err[k]) if err.size else 0.0
+        results.append(CheckResult(name, worst, tuple(int(i) for i in k), float(g[k]) if err.size else 0.0,
+                                   float(numeric[k]) if err.size else 0.0))
+    return results
+
+
+def assert_gradients_close(results: Sequence[CheckResult], tol: float = 1e-6) -> None:
+    """Raise :class:`GradientCheckError` naming the first parameter whose worst error exceeds ``tol``."""
+    for r in results:
+        if not r.max_rel_error <= tol:
+            raise GradientCheckError(
+                f"gradient check failed for {r.name} at index {r.worst_index}: analytic {r.analytic:.6g}, "
+                f"numeric {r.numeric:.6g}, relative error {r.max_rel_error:.2e} > tol {tol:.0e}")
+
+
+def check_model(model, X, y, h: float = 1e-5, floor: float = 1e-10) -> list[CheckResult]:
+    """:func:`check_gradients` for an :class:`nnbook.nn.mlp.MLP` (names ``W1, b1, W2, b2, ...``).
+
+    Uses ``model.loss_and_gradients(X, y)`` for the analytic gradients and the loss.
+    """
+    _, grads = model.loss_and_gradients(X, y)
+    params, flat, names = [], [], []
+    for l, (W, b) in enumerate(zip(model.weights_, model.biases_), start=1):
+        params += [W, b]
+        flat += list(grads[l - 1])
+        names += [f"W{l}", f"b{l}"]
+    return check_gradients(lambda: model.loss_and_gradients(X, y)[0], params, flat, names, h, floor)
