@@ -31,7 +31,7 @@ NBVAL := $(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests
 # below it, as on a laptop without AVX-512. The machine's OPENBLAS_* settings are left alone.
 AVX2 := ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2
 
-.PHONY: check-python book test unit notebooks notebooks-native notebooks-avx2 toc build-strict site lab refresh bench clean
+.PHONY: check-python pdf book test unit notebooks notebooks-native notebooks-avx2 toc build-strict site lab refresh bench clean
 
 # Refuses an unsupported Python before anything is installed, with one line naming the range.
 check-python:
@@ -53,15 +53,17 @@ book: $(STAMP)
 	@echo "Open _build/html/index.html in a browser."
 
 test: $(STAMP)
-	@echo "== 1/5 unit tests (tests/)"
+	@echo "== 1/6 unit tests (tests/)"
 	$(MAKE) --no-print-directory unit
-	@echo "== 2/5 notebooks: pytest --nbval (strict, with tolerances) over book/, two kernel lanes"
+	@echo "== 2/6 notebooks: pytest --nbval (strict, with tolerances) over book/, two kernel lanes"
 	$(MAKE) --no-print-directory notebooks
-	@echo "== 3/5 table of contents"
+	@echo "== 3/6 table of contents"
 	$(MAKE) --no-print-directory toc
-	@echo "== 4/5 strict site build (any Sphinx warning fails)"
+	@echo "== 4/6 the PDF edition (skipped with one line where TeX Live is absent)"
+	$(MAKE) --no-print-directory pdf
+	@echo "== 5/6 strict site build (any Sphinx warning fails; ships the PDF when it was built)"
 	$(MAKE) --no-print-directory build-strict
-	@echo "== 5/5 checks of the built site (offline resources, headless browser)"
+	@echo "== 6/6 checks of the built site (offline resources, headless browser)"
 	$(MAKE) --no-print-directory site
 	@echo "make test: all checks passed"
 
@@ -110,6 +112,22 @@ refresh: $(STAMP)
 	  $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
 	done
 	$(MAKE) --no-print-directory notebooks NB="$(NB_FILES)"
+
+# The PDF edition: Jupyter Book's LaTeX builder with XeLaTeX (TeX Live from Debian, see README),
+# then the checks of tests/pdf (no undefined references or missing glyphs, every chapter in the
+# outline, three pages rendered to PNG). Without TeX Live it says so in one line and stops.
+TEX_PACKAGES := texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
+                texlive-lang-cjk texlive-lang-chinese latexmk fonts-freefont-otf fonts-wqy-microhei poppler-utils
+pdf: $(STAMP)
+	@if ! command -v xelatex >/dev/null 2>&1 || ! command -v latexmk >/dev/null 2>&1; then \
+	  echo "make pdf skipped: no TeX Live (xelatex, latexmk); on Debian: sudo apt-get install $(TEX_PACKAGES)"; \
+	else \
+	  start=$$(date +%s); mkdir -p _build; \
+	  $(JB) build . --builder pdflatex >_build/pdf-build.log 2>&1 || { tail -40 _build/pdf-build.log; exit 1; }; \
+	  mkdir -p _build/pdf && cp _build/latex/nnbook.pdf _build/pdf/nnbook.pdf; \
+	  echo "PDF: _build/pdf/nnbook.pdf, built in $$(( $$(date +%s) - start )) s"; \
+	  $(PY) -m pytest tests/pdf -p no:cacheprovider -q -rs; \
+	fi
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -6,8 +6,17 @@
     once with ``""``, so Sphinx's own de-duplication misses them); the second
     ``const THEBE_JS_URL = ...`` is a JavaScript ``SyntaxError`` in the reader's console.
     Only exact repeats (same file, or same inline body) are dropped; the order is kept.
+
+``config-inited`` and ``html-page-context``
+    The PDF edition. When ``make pdf`` has built ``_build/pdf/nnbook.pdf``, the site ships it
+    (``html_extra_path``) and every page's footer links to it, with the path relative to that
+    page. Without a PDF (no TeX Live) the site has no such link, so it never links to a missing file.
 """
 from __future__ import annotations
+
+from pathlib import Path
+
+PDF = Path("_build") / "pdf" / "nnbook.pdf"
 
 
 def _script_key(script) -> tuple:
@@ -29,6 +38,25 @@ def drop_repeated_scripts(app, pagename, templatename, context, doctree):
     scripts[:] = unique  # in place: the builder keeps using this list for the page
 
 
+def _pdf(app) -> Path:
+    return Path(app.confdir) / PDF
+
+
+def ship_pdf(app, config):
+    if _pdf(app).is_file():
+        config.html_extra_path = list(config.html_extra_path) + [str(_pdf(app).parent)]
+
+
+def link_pdf(app, pagename, templatename, context, doctree):
+    if app.builder.format != "html" or not _pdf(app).is_file():
+        return
+    href = context["pathto"](PDF.name, 1)
+    footer = context.get("theme_extra_footer") or ""
+    context["theme_extra_footer"] = f'{footer} <a class="nnbook-pdf" href="{href}">The whole book as a PDF</a>.'
+
+
 def setup(app):
+    app.connect("config-inited", ship_pdf)
     app.connect("html-page-context", drop_repeated_scripts, priority=900)
+    app.connect("html-page-context", link_pdf)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
