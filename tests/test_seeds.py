@@ -23,8 +23,8 @@ def test_spread_of_one_seed_and_percentages():
     assert spread([0.905], ".1f", scale=100, unit="%") == "90.5% ± 0.0% (90.5%–90.5%, 1 seed)"
 
 
-@pytest.mark.parametrize("seeds, error", [([], ValueError), ([0, -1], ValueError), ([0.5], ValueError),
-                                          ([True], ValueError), ("012", TypeError), (3, TypeError)])
+@pytest.mark.parametrize("seeds, error", [([], ValueError), ([0, -1], ValueError), ([0.5], TypeError),
+                                          ([True], TypeError), ("012", TypeError), (3, TypeError)])
 def test_bad_seeds_are_rejected(seeds, error):
     with pytest.raises(error, match="seeds"):
         over_seeds(lambda s: s, seeds)

@@ -201,3 +201,106 @@ def check_same_length(names: tuple[str, str], a, b) -> None:
     """Two sequences that must be aligned (``X`` and ``y``, observations and states)."""
     if len(a) != len(b):
         raise ValueError(f"{names[0]} and {names[1]} must have the same length, got {len(a)} and {len(b)}")
+
+
+def check_strings(name: str, value, *, allow_empty: bool = False) -> list:
+    """``value`` as a list of non-empty strings (the words of a sentence, the tokens of a review).
+
+    One ``str`` is refused rather than read as a sequence of characters (``"good"`` is not
+    ``["g", "o", "o", "d"]``); so are non-string items and empty strings, each shown with its index.
+    An empty sequence is refused unless ``allow_empty``.
+    """
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable) or isinstance(value, (dict, set)):
+        raise TypeError(f"{name} must be a list of strings, got {type(value).__name__} ({_show(value)})")
+    items = list(value)
+    if not items and not allow_empty:
+        raise ValueError(f"{name} is empty: give at least one string")
+    for i, item in enumerate(items):
+        if not isinstance(item, str):
+            raise TypeError(f"{name}[{i}] must be a str, got {type(item).__name__} ({_show(item)})")
+        if not item:
+            raise ValueError(f"{name}[{i}] is an empty string")
+    return items
+
+
+def check_float_array(name: str, value, *, ndim: int | tuple[int, ...] | None = None, shape: tuple | None = None,
+                      allow_inf: bool = False, cast_ints: bool = False, allow_empty: bool = False) -> np.ndarray:
+    """``value`` as a floating-point array that keeps its precision (float32 stays float32).
+
+    For layers whose output has the dtype of their input (convolution, pooling, batch norm,
+    activations). Integer arrays are refused (``TypeError``) unless ``cast_ints=True``, which
+    turns them into float64; bools, complex numbers, strings and objects are always refused.
+    NaN is always refused; ``+-inf`` too unless ``allow_inf=True`` (an activation at
+    ``z = -inf``, a max pool over ``-inf`` entries). ``ndim``, ``shape`` and ``allow_empty``
+    are those of :func:`check_array`.
+    """
+    arr = check_array(name, value, ndim=ndim, shape=shape, dtype="any", finite=False, allow_empty=allow_empty)
+    if arr.dtype.kind in "iu":
+        if not cast_ints:
+            raise TypeError(f"{name} must hold floats, got dtype {arr.dtype}")
+        arr = arr.astype(np.float64)
+    bad = np.isnan(arr) if allow_inf else ~np.isfinite(arr)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        what = "must not contain NaN" if allow_inf else "must be finite"
+        raise ValueError(f"{name} {what}, got {name}{list(where)} = {arr[where]}")
+    return arr
+
+
+def check_log_array(name: str, value, *, ndim: int | tuple[int, ...] | None = None,
+                    shape: tuple | None = None) -> np.ndarray:
+    """``value`` as a float64 array of logarithms (log-probabilities, log-potentials).
+
+    ``-inf`` is allowed (the log of an impossible event, a forbidden transition); NaN and
+    ``+inf`` are refused, with the first offending index shown. Otherwise as :func:`check_array`
+    (real numbers only, ``ndim``/``shape`` checked, not empty); the memory layout is kept.
+    """
+    arr = check_array(name, value, ndim=ndim, shape=shape, finite=False)
+    bad = np.isnan(arr) | (arr == np.inf)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{name} must hold finite numbers or -inf, got {name}{list(where)} = {arr[where]}")
+    return arr
+
+
+def check_string(name: str, value) -> str:
+    """``value`` if it is a non-empty ``str`` (a text, a word, a sentence of characters)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__} ({_show(value)})")
+    if not value:
+        raise ValueError(f"{name} is an empty string")
+    return value
+
+
+def check_sequence(name: str, value, *, allow_empty: bool = False) -> list:
+    """``value`` (a list, tuple, range, generator...) as a list; one ``str``, a dict or a set is refused.
+
+    For sequences of sequences (sentences of words, events of a timeline); an empty one is
+    refused unless ``allow_empty``. Check the items with the other checks.
+    """
+    if isinstance(value, (str, bytes, dict, set)) or not isinstance(value, Iterable):
+        raise TypeError(f"{name} must be a sequence (a list or tuple), got {type(value).__name__} ({_show(value)})")
+    items = list(value)
+    if not items and not allow_empty:
+        raise ValueError(f"{name} is empty: give at least one item")
+    return items
+
+
+def check_format_spec(name: str, value, sample: float = 0.5) -> str:
+    """``value`` if it is a format spec that formats a float (``".2f"``, ``".3g"``, ``"8.1%"``); ``"d"`` is refused."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str (a format spec such as '.2f'), got {type(value).__name__} ({_show(value)})")
+    try:
+        format(sample, value)
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"{name} must be a format spec for floats such as '.2f', got {value!r} ({err})") from None
+    return value
+
+
+def check_callable(name: str, value, *, allow_none: bool = False):
+    """``value`` if it is callable (a function, a loss, a model); ``None`` too when ``allow_none``."""
+    if value is None and allow_none:
+        return value
+    if not callable(value):
+        raise TypeError(f"{name} must be callable, got {type(value).__name__} ({_show(value)})")
+    return value

@@ -1,10 +1,15 @@
 """Plotting helpers shared by the chapters: one style, a few recurring figure types.
 
+Sits at the top of the package: it imports only ``nnbook._validation``, NumPy and matplotlib
+(no model, no study), and checks every argument before it draws anything.
+
 Book section: "How the code is organised" (``book/code-organisation.ipynb``).
 """
 from __future__ import annotations
 
 import numpy as np
+
+from nnbook._validation import check_array, check_callable, check_int, check_number, check_sequence
 
 #: The book's colour cycle (colour-blind-safe, Okabe & Ito 2008).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
@@ -49,18 +54,32 @@ def image_grid(images, labels=None, n_cols: int = 10, cmap: str = "gray_r", ax_s
         Colour map (dark ink on white paper by default).
     ax_size : float, default 0.9
         Size of each panel in inches.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For images that are not a finite, non-empty real array of 3 dimensions, labels of
+        another length (or one ``str``), ``n_cols`` not an int >= 1, an unknown ``cmap`` or a
+        non-positive ``ax_size``.
     """
+    import matplotlib as mpl
     import matplotlib.pyplot as plt
 
-    images = np.asarray(images)
+    images = check_array("images", images, dtype="any", allow_empty=True)
     if images.ndim != 3:
         raise ValueError(f"images must have shape (n_images, height, width), got {images.shape}")
     if len(images) == 0:
         raise ValueError("images is empty")
-    if labels is not None and len(labels) != len(images):
-        raise ValueError(f"labels has {len(labels)} entries but images has {len(images)}")
-    if not isinstance(n_cols, int) or n_cols < 1:
-        raise ValueError(f"n_cols must be a positive int, got {n_cols!r}")
+    if labels is not None:
+        labels = check_sequence("labels", labels, allow_empty=True)
+        if len(labels) != len(images):
+            raise ValueError(f"labels has {len(labels)} entries but images has {len(images)}")
+    n_cols = check_int("n_cols", n_cols, low=1)
+    if not isinstance(cmap, (str, mpl.colors.Colormap)):
+        raise TypeError(f"cmap must be a colour map name or a matplotlib Colormap, got {type(cmap).__name__}")
+    if isinstance(cmap, str) and cmap not in mpl.colormaps:
+        raise ValueError(f"cmap must be a matplotlib colour map such as 'gray_r', 'viridis' or 'RdBu_r', got {cmap!r}")
+    ax_size = check_number("ax_size", ax_size, low=0, low_open=True)
     n_cols = min(n_cols, len(images))
     n_rows = int(np.ceil(len(images) / n_cols))
     fig, axes = plt.subplots(n_rows, n_cols, figsize=(ax_size * n_cols, ax_size * n_rows + 0.2 * (labels is not None)),
@@ -89,22 +108,34 @@ def decision_boundary(predict_proba, X, y, ax=None, resolution: int = 200, paddi
         Their labels (class 0 in ``PALETTE[0]``, class 1 in ``PALETTE[1]``).
     ax : matplotlib Axes, optional
     resolution : int, default 200
-        Grid points per axis.
+        Grid points per axis, at least 2.
+    padding : float, default 0.5
+        Margin around the data, >= 0.
 
     Book page: ``book/ch1-feedforward/01-xor``.
     """
     import matplotlib.pyplot as plt
     from matplotlib.colors import LinearSegmentedColormap
 
-    X, y = np.asarray(X, dtype=float), np.asarray(y)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"X must have shape (n, 2), got {X.shape}")
+    check_callable("predict_proba", predict_proba)
+    X = check_array("X", X, allow_empty=True)
+    if X.ndim != 2 or X.shape[1] != 2 or len(X) == 0:
+        raise ValueError(f"X must have shape (n, 2) with n >= 1, got {X.shape}")
+    y = check_array("y", y, dtype="any", allow_empty=True)
     if y.shape != (len(X),):
         raise ValueError(f"y must have shape ({len(X)},), got {y.shape}")
+    if not np.isin(y, (0, 1)).all():
+        raise ValueError(f"y must hold labels 0 and 1, got {np.unique(y[~np.isin(y, (0, 1))])[:5].tolist()}")
+    resolution = check_int("resolution", resolution, low=2)
+    padding = check_number("padding", padding, low=0)
     ax = ax if ax is not None else plt.subplots(figsize=(4.2, 3.8))[1]
     lo, hi = X.min(axis=0) - padding, X.max(axis=0) + padding
     g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
-    p = np.asarray(predict_proba(np.column_stack([g0.ravel(), g1.ravel()])), dtype=float).reshape(g0.shape)
+    p = check_array("predict_proba(points)", predict_proba(np.column_stack([g0.ravel(), g1.ravel()])), allow_empty=True)
+    if p.shape != (g0.size,) or p.min() < 0 or p.max() > 1:
+        raise ValueError(f"predict_proba must map (m, 2) points to (m,) probabilities in [0, 1], got shape {p.shape}"
+                         + (f" and range [{p.min():g}, {p.max():g}]" if p.size else ""))
+    p = p.reshape(g0.shape)
     cmap = LinearSegmentedColormap.from_list("book_two_class", [PALETTE[0], "#FFFFFF", PALETTE[1]])
     ax.contourf(g0, g1, p, levels=np.linspace(0, 1, 11), cmap=cmap, alpha=0.6, vmin=0, vmax=1)
     if p.min() < 0.5 < p.max():
@@ -137,14 +168,16 @@ def timeline(events, ax=None, width: float = 9.0):
     """
     import matplotlib.pyplot as plt
 
-    events = [tuple(e) for e in events]
-    if not events:
-        raise ValueError("events is empty")
-    if any(len(e) not in (2, 3) for e in events):
-        raise ValueError("each event must be (year, text) or (year, text, group)")
-    years = [e[0] for e in events]
-    if any(isinstance(y, bool) or not isinstance(y, (int, np.integer)) for y in years) or sorted(years) != years:
-        raise ValueError(f"event years must be ints in non-decreasing order, got {years}")
+    events = [tuple(check_sequence(f"events[{i}]", e)) for i, e in enumerate(check_sequence("events", events))]
+    for i, e in enumerate(events):
+        if len(e) not in (2, 3):
+            raise ValueError(f"each event must be (year, text) or (year, text, group); events[{i}] has {len(e)} items")
+        if not all(isinstance(part, str) for part in e[1:]):
+            raise TypeError(f"events[{i}]: text and group must be str, got {e[1:]!r:.60}")
+    years = [check_int(f"events[{i}] year", e[0]) for i, e in enumerate(events)]
+    if sorted(years) != years:
+        raise ValueError(f"events must be in non-decreasing order of year, got years {years}")
+    width = check_number("width", width, low=0, low_open=True)
     groups = list(dict.fromkeys(e[2] for e in events if len(e) == 3))
     if ax is None:
         fig, ax = plt.subplots(figsize=(width, 0.3 * len(events) + 0.8))
@@ -181,21 +214,33 @@ def karnaugh_map(y, terms=(), ax=None):
 
     Parameters
     ----------
-    y : array_like of 0/1, shape (2**n,)
-        Truth table (row ``k`` = inputs spelling ``k`` in binary, see :func:`nnbook.studies.boolean.all_inputs`).
+    y : array_like of 0/1, shape (2**n,) with n in {2, 3, 4}
+        Truth table (row ``k`` = inputs spelling ``k`` in binary, see :func:`nnbook.studies.boolean.all_inputs`);
+        ints, bools or floats equal to 0 or 1.
     terms : sequence of str
-        Conjunctions over '0', '1', '-' (see :mod:`nnbook.studies.boolean`), outlined in palette colours.
+        Conjunctions over '0', '1', '-' (see :mod:`nnbook.studies.boolean`), each of length n,
+        outlined in palette colours.
 
     Book page: ``book/ch1-feedforward/02-one-hidden-layer``.
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyBboxPatch
 
-    from nnbook.studies.boolean import check_truth_table
-
-    y, n = check_truth_table(y)
-    if n not in (2, 3, 4):
-        raise ValueError(f"karnaugh_map draws 2 to 4 inputs, got a table of {n}")
+    y = np.asarray(y)
+    y = check_array("y", y.astype(np.int64) if y.dtype == bool else y, dtype="any", allow_empty=True)
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D (one output per input row), got shape {y.shape}")
+    if len(y) not in (4, 8, 16):
+        raise ValueError(f"karnaugh_map draws 2 to 4 inputs: y must have length 4, 8 or 16 (2**n), got length {len(y)}")
+    if not np.isin(y, (0, 1)).all():
+        raise ValueError(f"y must contain only 0 and 1, got {np.unique(y[~np.isin(y, (0, 1))])[:5].tolist()}")
+    y, n = y.astype(np.int64), len(y).bit_length() - 1
+    if isinstance(terms, str):
+        raise TypeError(f"terms must be a list of terms, not one string ({terms!r})")
+    terms = check_sequence("terms", terms, allow_empty=True)
+    for k, term in enumerate(terms):
+        if not isinstance(term, str) or len(term) != n or set(term) - set("01-"):
+            raise ValueError(f"terms[{k}] must be a string of {n} characters over '0', '1', '-', got {term!r}")
     n_row = n // 2
     gray = {1: ["0", "1"], 2: ["00", "01", "11", "10"]}
     rows, cols = gray[n_row], gray[n - n_row]

@@ -25,18 +25,10 @@ from typing import Callable
 
 import numpy as np
 
-from nnbook._validation import check_int
+from nnbook._validation import check_bool, check_callable, check_int
 
 DEFAULT_SEED = 0
 DEFAULT_THREADS = 2
-
-
-def _check_non_negative_int(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r})")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
 
 
 def setup(seed: int = DEFAULT_SEED, threads: int = DEFAULT_THREADS, style: bool = True) -> None:
@@ -45,11 +37,12 @@ def setup(seed: int = DEFAULT_SEED, threads: int = DEFAULT_THREADS, style: bool 
     Parameters
     ----------
     seed : int, default 0
-        Seed for ``random``, ``numpy.random`` (the legacy global generator) and ``torch``.
+        Seed for ``random``, ``numpy.random`` (the legacy global generator) and ``torch``:
+        an int in [0, 2**32 - 1], the range NumPy's global generator accepts.
         Functions of ``nnbook`` that draw random numbers take their own ``random_state``;
         this call only covers code that uses the global generators.
     threads : int, default 2
-        Number of threads for torch (intra-op) and for the BLAS/OpenMP pools used by NumPy.
+        Number of threads, at least 1, for torch (intra-op) and for the BLAS/OpenMP pools used by NumPy.
         The book's outputs were stored with 2 threads; another count may change the last
         digits of some floating-point sums.
     style : bool, default True
@@ -60,10 +53,9 @@ def setup(seed: int = DEFAULT_SEED, threads: int = DEFAULT_THREADS, style: bool 
     None
         Nothing, so that the first cell of a notebook prints nothing.
     """
-    seed = _check_non_negative_int("seed", seed, 0)
-    threads = _check_non_negative_int("threads", threads, 1)
-    if not isinstance(style, bool):
-        raise TypeError(f"style must be a bool, got {type(style).__name__}")
+    seed = check_int("seed", seed, low=0, high=2**32 - 1)
+    threads = check_int("threads", threads, low=1)
+    style = check_bool("style", style)
 
     os.environ["PYTHONHASHSEED"] = str(seed)  # affects subprocesses only; kept for them
     random.seed(seed)
@@ -124,8 +116,7 @@ def best_time(f: Callable[[], object], repeats: int = 5) -> float:
     The minimum is the least disturbed by other work on the machine. Used by
     ``book/ch5-cnn/01-convolution.ipynb`` and ``book/ch6-sequence-models/02-hmm-inference.ipynb``.
     """
-    if not callable(f):
-        raise TypeError(f"f must be callable, got {type(f).__name__}")
+    check_callable("f", f)
     repeats = check_int("repeats", repeats, low=1)
     times = []
     for _ in range(repeats):

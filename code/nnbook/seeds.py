@@ -19,28 +19,34 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-
-def _check_seeds(seeds) -> list[int]:
-    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Iterable):
-        raise TypeError(f"seeds must be an iterable of ints, got {type(seeds).__name__}")
-    seeds = list(seeds)
-    if not seeds:
-        raise ValueError("seeds is empty: give at least one seed")
-    for seed in seeds:
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ValueError(f"seeds must be non-negative ints, got {seed!r}")
-    return [int(s) for s in seeds]
+from nnbook._validation import check_array, check_callable, check_format_spec, check_int, check_number, check_sequence
 
 
 def over_seeds(run: Callable[[int], object], seeds: Iterable[int]) -> np.ndarray:
     """``np.array([run(s) for s in seeds])``: one row per seed.
 
-    ``run(seed)`` returns a number or an array of fixed shape (e.g. ``[train loss, test accuracy]``);
-    the result has shape ``(n_seeds, *shape)``.
+    Parameters
+    ----------
+    run : callable
+        ``run(seed)`` returns a number or an array of fixed shape (e.g. ``[train loss, test
+        accuracy]``); NaN is allowed (a diverged run), strings and ragged results are not.
+    seeds : sequence of int
+        Non-empty; each an int >= 0 (floats and bools are refused).
+
+    Returns
+    -------
+    ndarray of float64, shape ``(n_seeds, *shape)``
     """
-    if not callable(run):
-        raise TypeError(f"run must be callable, got {type(run).__name__}")
-    return np.array([run(seed) for seed in _check_seeds(seeds)], dtype=float)
+    check_callable("run", run)
+    seeds = [check_int(f"seeds[{i}]", s, low=0) for i, s in enumerate(check_sequence("seeds", seeds))]
+    results = [run(seed) for seed in seeds]
+    try:
+        values = np.array(results, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"run must return a number or an array of one fixed shape for every seed: {err}") from None
+    if np.asarray(results).dtype.kind in "USO":
+        raise TypeError(f"run must return numbers, got {results[0]!r:.60}")
+    return values
 
 
 def spread(values, fmt: str = ".2f", scale: float = 1.0, unit: str = "") -> str:
@@ -48,8 +54,22 @@ def spread(values, fmt: str = ".2f", scale: float = 1.0, unit: str = "") -> str:
 
     The standard deviation is the sample one (``ddof=1``; 0 for one seed). ``scale`` multiplies
     every value first (``scale=100, unit='%'`` prints accuracies as percentages).
+
+    Parameters
+    ----------
+    values : array_like of real numbers, shape (n_seeds,)
+        One value per seed: non-empty, finite, 1-D (a 2-D array would be counted as more seeds).
+    fmt : str, default ".2f"
+        A format spec for floats (``".1f"``, ``".3g"``, ``"8.2e"``...).
+    scale : float, default 1
+        A finite number.
+    unit : str, default ""
+        Appended to each printed number.
     """
     values = _scaled(values, scale)
+    check_format_spec("fmt", fmt)
+    if not isinstance(unit, str):
+        raise TypeError(f"unit must be a str, got {type(unit).__name__} ({unit!r})")
     mean, std = _mean_and_std(values)
     f = lambda v: f"{v:{fmt}}{unit}"
     return (f"{f(mean)} ± {f(std)} ({f(values.min())}–{f(values.max())}, "
@@ -57,10 +77,8 @@ def spread(values, fmt: str = ".2f", scale: float = 1.0, unit: str = "") -> str:
 
 
 def _scaled(values, scale: float) -> np.ndarray:
-    values = np.asarray(values, dtype=float).ravel() * scale
-    if values.size == 0:
-        raise ValueError("values is empty")
-    return values
+    """``values`` (1-D: one per seed; non-empty, finite, real) multiplied by ``scale``."""
+    return check_array("values", values, ndim=1) * check_number("scale", scale)
 
 
 def _mean_and_std(values: np.ndarray) -> tuple[float, float]:
@@ -73,16 +91,20 @@ def mean_std(values, fmt: str = ".2f", scale: float = 1.0) -> str:
 
     Same conventions as :func:`spread`: the standard deviation is the sample one (``ddof=1``; 0
     for one value) and ``scale`` multiplies every value first. A mean that rounds to zero prints
-    without a minus sign (``0 ± 1``, not ``-0 ± 1``).
+    without a minus sign (``0 ± 1``, not ``-0 ± 1``). ``values``, ``fmt`` and ``scale`` are
+    checked as in :func:`spread`.
 
     >>> mean_std([0.50, 0.51, 0.52], ".2f")
     '0.51 ± 0.01'
     """
-    mean, std = _mean_and_std(_scaled(values, scale))
+    values = _scaled(values, scale)
+    check_format_spec("fmt", fmt)
+    mean, std = _mean_and_std(values)
     return f"{_no_negative_zero(mean, fmt)} ± {std:{fmt}}"
 
 
 def _no_negative_zero(value: float, fmt: str) -> str:
     """``value`` formatted with ``fmt``, printing ``0.0`` where a tiny negative mean would show ``-0.0``."""
     text = f"{value:{fmt}}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
+    is_zero = not any(c in "123456789" for c in text.split("e")[0])  # works for '%' and 'e' formats too
+    return text[1:] if text.startswith("-") and is_zero else text

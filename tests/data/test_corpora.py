@@ -1,16 +1,16 @@
-"""nnbook.data.corpora: jieba's HMM decoded by nnbook.seq.hmm equals jieba; HKCanCor split and features."""
+"""nnbook.data.corpora: jieba's HMM tables as arrays, HKCanCor split and features.
+
+(Tags, words and decoding with the HMM are tested in tests/seq/test_segmentation.py.)
+"""
 import math
 
 import numpy as np
 import pytest
 
+from nnbook._validation import check_probabilities
 from nnbook.data import corpora
-from nnbook.seq import hmm
 
 pytestmark = pytest.mark.ch6
-
-SENTENCES = ["我来到北京清华大学", "他来到了网易杭研大厦", "小明硕士毕业于中国科学院计算所", "香港中文大学"]
-
 
 @pytest.fixture(scope="module")
 def model():
@@ -20,7 +20,9 @@ def model():
 def test_jieba_tables_become_a_valid_hmm(model):
     from jieba.finalseg import prob_emit, prob_start, prob_trans
 
-    hmm.check_params(model.pi, model.A, model.B)  # raises if not stochastic
+    check_probabilities("pi", model.pi)  # each raises if not stochastic
+    check_probabilities("A", model.A, ndim=2)
+    check_probabilities("B", model.B, ndim=2)
     np.testing.assert_array_equal(model.pi[[1, 2]], 0.0)  # a sentence cannot start inside a word
     assert model.A[0, 0] == 0.0 and model.A[2, 2] == 0.0 and model.A[3, 1] == 0.0  # B->B, E->E, S->M impossible
     np.testing.assert_allclose(np.log(model.A[0, 2]), prob_trans.P["B"]["E"], rtol=1e-12)
@@ -29,31 +31,7 @@ def test_jieba_tables_become_a_valid_hmm(model):
     a, b = model.chars["中"], model.chars["国"]
     np.testing.assert_allclose(np.log(model.B[0, a] / model.B[0, b]), prob_emit.P["B"]["中"] - prob_emit.P["B"]["国"], rtol=1e-9)
     assert math.isclose(model.B[1, model.unseen], model.B[3, model.unseen])  # unseen: no state favoured
-
-
-def test_viterbi_segmentation_equals_jieba_finalseg(model):
-    from jieba import finalseg
-
-    data = corpora.load_hkcancor()
-    runs = ["".join(r) for u in data.test[:400] for r in corpora.han_runs([w for w, _ in u])]
-    checked = 0
-    for text in SENTENCES + runs:
-        score, _ = finalseg.viterbi(text, "BMES", finalseg.start_P, finalseg.trans_P, finalseg.emit_P)
-        if score > -1e99:  # jieba's tables give the sentence a finite score
-            assert corpora.segment(text, model) == list(finalseg.cut(text)), text
-            checked += 1
-    assert checked > 250
-
-
-def test_tags_and_words_round_trip():
-    words = ["香港", "中文大學", "好", "靚"]
-    tags = corpora.bmes_tags(words)
-    assert tags == "BEBMMESS"
-    assert corpora.words_from_tags("".join(words), tags) == words
-    with pytest.raises(TypeError, match="a list of words"):
-        corpora.bmes_tags("香港")
-    with pytest.raises(ValueError, match="non-empty string"):
-        corpora.segment("")
+    assert model.states == corpora.STATES == "BMES"
 
 
 def test_hkcancor_split_is_by_file_and_fixed():
@@ -66,6 +44,8 @@ def test_hkcancor_split_is_by_file_and_fixed():
     assert data.train[0][0] == ("喂", "INTJ")
     with pytest.raises(ValueError, match="test_every must be an int >= 2"):
         corpora.load_hkcancor(test_every=1)
+    with pytest.raises(ValueError, match="test_every must be an int <= 58"):  # used to give an empty test set
+        corpora.load_hkcancor(test_every=59)
 
 
 def test_features_runs_and_vocabulary():

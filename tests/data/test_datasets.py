@@ -82,7 +82,9 @@ def test_to_tensor_dataset():
         data.to_tensor_dataset(X, np.arange(4))
     with pytest.raises(TypeError, match="integer class labels"):
         data.to_tensor_dataset(X, np.zeros(5))
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(ValueError, match=r"X must be finite, got X\[0, 0\] = nan"):
         data.to_tensor_dataset(np.full((5, 2), np.nan), y)
+    with pytest.raises(ValueError, match="y must hold class labels >= 0"):
+        data.to_tensor_dataset(X, np.array([0, 1, -1, 2, 3]))
     with pytest.raises(ValueError, match="batch axis"):
         data.to_tensor_dataset(np.zeros(5), y)

@@ -1,4 +1,4 @@
-"""nnbook.nets.diagnostics: deep MLPs and their per-layer statistics."""
+"""nnbook.nets.diagnostics: per-layer statistics of torch networks (built with nnbook.nets.builder)."""
 
 import pytest
 import torch
@@ -8,18 +8,6 @@ from nnbook.nets.builder import deep_mlp
 from nnbook.nets.diagnostics import layer_activation_stats, layer_gradient_norms
 
 pytestmark = pytest.mark.ch2
-
-
-def test_deep_mlp_layout_and_initialisers():
-    torch.manual_seed(0)
-    model = deep_mlp(depth=3, width=400, in_features=300, out_features=10, activation="tanh", init="he")
-    linears = [m for m in model if isinstance(m, nn.Linear)]
-    assert len(linears) == 4 and isinstance(model[1], nn.Tanh)
-    # He: Var(W) = 2 / fan_in, checked empirically on 160,000 weights
-    assert linears[1].weight.var().item() == pytest.approx(2 / 400, rel=0.02)
-    assert torch.all(linears[1].bias == 0)
-    xavier = deep_mlp(1, 400, 300, 10, init="xavier")[0]
-    assert xavier.weight.var().item() == pytest.approx(2 / 700, rel=0.02)
 
 
 def test_gradient_norms_match_autograd_directly():
@@ -40,16 +28,6 @@ def test_activation_stats_match_manual_computation():
     h1 = model[1](model[0](X))
     assert len(means) == 2
     assert means[0] == pytest.approx(h1.mean().item()) and stds[0] == pytest.approx(h1.std().item())
-
-
-@pytest.mark.parametrize("kwargs, match", [
-    ({"depth": 0}, "depth"), ({"activation": "swish2"}, "activation"), ({"init": "orthogonal"}, "init"),
-    ({"std": -1.0, "init": "normal"}, "std"),
-])
-def test_bad_arguments(kwargs, match):
-    args = {"depth": 2, "width": 4, "in_features": 3, "out_features": 2, **kwargs}
-    with pytest.raises(ValueError, match=match):
-        deep_mlp(**args)
 
 
 def test_dead_unit_fraction_counts_units_that_no_input_switches_on():
@@ -78,7 +56,7 @@ def test_dead_unit_fraction_and_stats_accept_the_new_activations():
         assert len(layer_activation_stats(model, torch.randn(5, 4))[0]) == 3
     with pytest.raises(TypeError, match="nn.Sequential"):
         dead_unit_fraction(nn.Linear(2, 2), torch.randn(3, 2))
-    with pytest.raises(ValueError, match="X must be a non-empty 2-D tensor"):
+    with pytest.raises(ValueError, match="X must be 2-D"):
         dead_unit_fraction(deep_mlp(1, 2, 2, 2), torch.randn(2))
 
 
@@ -122,7 +100,7 @@ def test_gradient_summary_does_not_underflow_where_float32_norms_do():
     (("model", torch.zeros(2, 3), torch.zeros(2)), TypeError, "model"),
     ((None, [[0.0]], torch.zeros(1)), TypeError, "X"),
     ((None, torch.zeros(2, 3), torch.zeros(3)), ValueError, "X and y"),
-    ((None, torch.zeros(0, 3), torch.zeros(0)), ValueError, "X and y"),
+    ((None, torch.zeros(0, 3), torch.zeros(0)), ValueError, "X is empty"),
 ])
 def test_gradient_summary_bad_arguments(args, error, match):
     from nnbook.nets.diagnostics import layer_gradient_summary

@@ -159,10 +159,10 @@ def test_unknown_name_is_rejected():
 
 
 @pytest.mark.parametrize("bad, exc, match", [
-    (np.array(["a", "b"]), TypeError, "z must be a real numeric array"),
-    (np.array([1 + 2j]), TypeError, "z must be a real numeric array"),
-    (np.array([True, False]), TypeError, "z must be a real numeric array"),
-    (np.array([0.0, math.nan]), ValueError, r"z contains NaN \(first at index \[1\]\)"),
+    (np.array(["a", "b"]), TypeError, "z must hold real numbers"),
+    (np.array([1 + 2j]), TypeError, "z must hold real numbers"),
+    (np.array([True, False]), TypeError, "z must hold real numbers"),
+    (np.array([0.0, math.nan]), ValueError, r"z must not contain NaN, got z\[1\] = nan"),
 ])
 def test_bad_input_is_rejected(bad, exc, match):
     for name in act.ACTIVATIONS:
@@ -171,18 +171,75 @@ def test_bad_input_is_rejected(bad, exc, match):
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: act.leaky_relu([1.0], a="0.1"), "a must be a finite real number"),
-    (lambda: act.elu([1.0], alpha=math.inf), "alpha must be a finite real number"),
-    (lambda: act.softplus([1.0], beta=-1.0), "beta must be positive"),
-    (lambda: act.rrelu([1.0], lower=0.5, upper=0.1), "lower <= upper"),
-    (lambda: act.rrelu([1.0], training=1), "training must be a bool"),
+    (lambda: act.leaky_relu([1.0], a="0.1"), "a must be a real number"),
+    (lambda: act.elu([1.0], alpha=math.inf), "alpha must be a finite number"),
+    (lambda: act.softplus([1.0], beta=-1.0), "beta must be > 0"),
+    (lambda: act.rrelu([1.0], lower=0.5, upper=0.1), "upper must be >= 0.5"),
+    (lambda: act.rrelu([1.0], training=1), "training must be True or False"),
     (lambda: act.rrelu([1.0], training=True, random_state="seed"), "random_state"),
     (lambda: act.prelu(np.ones((2, 3)), np.ones(4)), "does not broadcast"),
     (lambda: act.prelu_slope_grad(np.ones((2, 3)), 0.25, np.ones(3)), "grad_out must have the shape"),
     (lambda: act.gelu([1.0], approximate="erf"), "approximate must be"),
     (lambda: act.maxout(np.ones((2, 5)), k=2), "multiple of k=2"),
-    (lambda: act.maxout(np.ones((2, 4)), k=0), "k must be a positive int"),
+    (lambda: act.maxout(np.ones((2, 4)), k=0), "k must be an int >= 1"),
 ])
 def test_bad_parameters_are_rejected(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+# --- issue 14: the infinities -------------------------------------------------------------
+TORCH_AT_INF = {  # name -> torch float64 function (autograd gives the derivative)
+    "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "softplus": F.softplus,
+    "leaky_relu": lambda t: F.leaky_relu(t, 0.01), "elu": F.elu, "selu": torch.selu,
+    "prelu": lambda t: F.prelu(t, torch.tensor([0.25], dtype=torch.float64)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TORCH_AT_INF))
+def test_values_and_derivatives_at_infinity_match_torch(name):
+    z = np.array([-np.inf, -1e3, 0.0, 1e3, np.inf])
+    t = torch.tensor(z, requires_grad=True)
+    TORCH_AT_INF[name](t).backward(torch.ones(5, dtype=torch.float64))
+    entry = act.get_activation(name)
+    with np.errstate(all="raise", under="ignore"):
+        np.testing.assert_array_equal(entry.f(z), TORCH_AT_INF[name](torch.tensor(z)).numpy())
+        np.testing.assert_array_equal(entry.f_prime(z)[[0, 1, 3, 4]], t.grad.numpy()[[0, 1, 3, 4]])
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_at_infinity_is_its_limit_not_nan(approximate):
+    # failed before the fix: gelu(-inf) = -inf * Phi(-inf) = NaN, gelu_prime(+-inf) = NaN (so does torch)
+    z = np.array([-np.inf, np.inf])
+    with np.errstate(all="raise"):
+        np.testing.assert_array_equal(act.gelu(z, approximate), [0.0, np.inf])
+        np.testing.assert_array_equal(act.gelu_prime(z, approximate), [0.0, 1.0])
+    finite = np.linspace(-40, 40, 81)  # finite entries are untouched, bit for bit
+    mixed = np.concatenate([finite, z])
+    np.testing.assert_array_equal(act.gelu(mixed, approximate)[:-2], act.gelu(finite, approximate))
+    np.testing.assert_array_equal(act.gelu_prime(mixed, approximate)[:-2], act.gelu_prime(finite, approximate))
+
+
+@pytest.mark.parametrize("beta, f_limits, prime_limits", [
+    (1.0, [0.0, np.inf], [0.0, 1.0]), (2.5, [0.0, np.inf], [0.0, 1.0]),
+    (-1.0, [-np.inf, 0.0], [1.0, 0.0]), (0.0, [-np.inf, np.inf], [0.5, 0.5]),
+])
+def test_swish_at_infinity_is_its_limit_not_nan(beta, f_limits, prime_limits):
+    z = np.array([-np.inf, np.inf])
+    with np.errstate(all="raise"):
+        np.testing.assert_array_equal(act.swish(z, beta), f_limits)
+        np.testing.assert_array_equal(act.swish_prime(z, beta), prime_limits)
+    far = np.array([-800.0, 800.0]) * (1 if beta >= 0 else -1)
+    assert np.all(np.abs(act.swish_prime(far, beta) - np.array(prime_limits)[:: 1 if beta >= 0 else -1]) < 1e-12)
+
+
+def test_zero_slope_times_minus_infinity_is_zero():
+    z = np.array([-np.inf, -2.0, 3.0])
+    np.testing.assert_array_equal(act.leaky_relu(z, a=0.0), [0.0, -0.0, 3.0])
+    np.testing.assert_array_equal(act.prelu(z, a=0.0), [0.0, -0.0, 3.0])
+
+
+def test_prelu_slope_may_not_enlarge_z():
+    # (4,) against (4, 1) would broadcast to (4, 4): refused
+    with pytest.raises(ValueError, match=r"a with shape \(4,\) does not broadcast against z with shape \(4, 1\)"):
+        act.prelu(np.ones((4, 1)), np.full(4, 0.25))

@@ -78,9 +78,9 @@ def test_random_state_makes_draws_reproducible():
 def test_bad_input():
     with pytest.raises(ValueError, match="at least 2 dimensions"):
         init.he_normal((5,))
-    with pytest.raises(ValueError, match="positive ints"):
+    with pytest.raises(ValueError, match=r"shape\[1\] must be an int >= 1"):
         init.he_normal((5, 0))
-    with pytest.raises(ValueError, match="gain must be a positive number"):
+    with pytest.raises(ValueError, match="gain must be > 0.0, got -1.0"):
         init.xavier_uniform((3, 3), gain=-1.0)
     with pytest.raises(ValueError, match="name must be one of"):
         init.initialise("glorot", (3, 3))
@@ -90,3 +90,33 @@ def test_bad_input():
         init.he_normal((3, 3), random_state="seed")
     with pytest.raises(ValueError, match="activation must be one of"):
         init.forward_variances("he_normal", 2, 4, activation="swish")
+
+
+def test_as_generator_is_the_floor_check_random_state():
+    from nnbook._validation import check_random_state
+
+    g = np.random.default_rng(3)
+    assert init.as_generator(g) is g
+    for seed in (0, 5, np.int64(5)):
+        np.testing.assert_array_equal(init.as_generator(seed).random(4), check_random_state(seed).random(4))
+        np.testing.assert_array_equal(init.as_generator(seed).random(4), np.random.default_rng(seed).random(4))
+    assert isinstance(init.as_generator(None), np.random.Generator)
+    with pytest.raises(ValueError, match="random_state must be an int >= 0, got -1"):
+        init.he_normal((3, 3), random_state=-1)
+    with pytest.raises(TypeError, match="random_state must be an int, got float"):
+        init.he_normal((3, 3), random_state=2.5)
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: init.fan_in_and_fan_out((3, 2.0)), TypeError, r"shape\[1\] must be an int, got float"),
+    (lambda: init.fan_in_and_fan_out("33"), TypeError, "shape must be a tuple of ints"),
+    (lambda: init.he_normal((3, 3), gain=np.inf), ValueError, "gain must be a finite number"),
+    (lambda: init.calculate_gain("leaky_relu", negative_slope=np.nan), ValueError, "negative_slope must be a finite"),
+    (lambda: init.forward_variances("he_normal", 0, 4), ValueError, "depth must be an int >= 1, got 0"),
+    (lambda: init.forward_variances("he_normal", 2, 4.5), TypeError, "width must be an int"),
+    (lambda: init.forward_variances("glorot", 2, 4), ValueError, "init must be one of"),
+    (lambda: init.init_variance("glorot", (3, 3)), ValueError, "name must be one of"),
+])
+def test_more_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -4,9 +4,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from nnbook.nn import losses
+from nnbook.nn import losses, mlp
 from nnbook.data import load_digits
-from nnbook.nn.mlp import MLP, available_activations, backward, forward, to_torch
+from nnbook.nn.mlp import MLP, available_activations, backward, forward
+from nnbook.nets.builder import to_torch
 from nnbook.nets.training import fit
 
 pytestmark = pytest.mark.ch3
@@ -73,22 +74,6 @@ def test_pure_forward_and_backward_give_the_batch_formulas():
     np.testing.assert_allclose(db1, ((delta @ model.weights_[1]) * (1 - np.tanh(Zs[0]) ** 2)).sum(axis=0), rtol=1e-13)
 
 
-def test_same_initial_weights_give_the_same_loss_curve_as_torch_sequential():
-    split = load_digits()
-    X_tr, y_tr = split.X_train[:300], split.y_train[:300]
-    kwargs = dict(layer_sizes=[64, 16, 10], activation="relu", weight_decay=1e-3, learning_rate=0.2,
-                  batch_size=32, epochs=3, shuffle=False, random_state=0)
-    model = MLP(**kwargs).fit(X_tr, y_tr)
-    net = to_torch(MLP(**kwargs).initialize())
-    params = dict(net.named_parameters())
-    groups = [{"params": [p for n, p in params.items() if n.endswith("weight")], "weight_decay": 1e-3},
-              {"params": [p for n, p in params.items() if n.endswith("bias")], "weight_decay": 0.0}]
-    data = torch.utils.data.TensorDataset(torch.tensor(X_tr), torch.tensor(y_tr))
-    history = fit(net, data, epochs=3, optimizer=torch.optim.SGD(groups, lr=0.2), batch_size=32, shuffle=False)
-    np.testing.assert_allclose(model.loss_curve_, history.train_loss, rtol=1e-12)
-    np.testing.assert_allclose(model.weights_[0], params["0.weight"].detach().numpy(), rtol=1e-10, atol=1e-12)
-
-
 def test_digits_reach_95_percent():
     split = load_digits()
     model = MLP([64, 64, 10], activation="relu", learning_rate=0.1, epochs=20, random_state=0)
@@ -133,11 +118,11 @@ def test_squared_error_on_a_sigmoid_saturates_cross_entropy_does_not():
 
 
 @pytest.mark.parametrize("kwargs, Xb, yb, error, message", [
-    ({}, X, np.where(LABELS == 0, 3, LABELS), ValueError, r"outside 0\.\.2: \[3\]"),
+    ({}, X, np.where(LABELS == 0, 3, LABELS), ValueError, r"y must hold labels in \[0, 3\), got \[3\]"),
     ({}, X, LABELS[:-1], ValueError, r"shape \(9,\)"),
-    ({}, np.where(X > 1.5, np.nan, X), LABELS, ValueError, "NaN"),
+    ({}, np.where(X > 1.5, np.nan, X), LABELS, ValueError, r"X must be finite, got X\[\d+, \d+\] = nan"),
     ({}, X[:, :4], LABELS, ValueError, r"X must have shape \(n_samples, 5\)"),
-    ({}, X, LABELS.astype(float), TypeError, "integer class labels"),
+    ({}, X, LABELS.astype(float), TypeError, "y must hold ints"),
     ({"activation": "relu6"}, X, LABELS, ValueError, "unknown activation 'relu6'"),
     ({"activation": 3}, X, LABELS, TypeError, "activation must be a str"),
     ({"loss": "hinge"}, X, LABELS, ValueError, "unknown loss 'hinge'"),
@@ -169,3 +154,126 @@ def test_use_before_fit_and_unsupported_calls_are_rejected():
     model.weights_[0] = model.weights_[0].T  # a transposed matrix, as in the classic indexing slip
     with pytest.raises(ValueError, match=r"have shapes \[\(\(5, 4\), \(4,\)\).*needs \[\(\(4, 5\)"):
         model.fit(X, LABELS)
+
+
+# --- issue 14: one initialiser, the estimator contract -------------------------------------
+def _old_init_params(layer_sizes, activation, rng):
+    """mlp.init_params before issue 14, verbatim: the draws the notebooks were run with."""
+    weights, biases = [], []
+    for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:]):
+        std = np.sqrt(2.0 / n_in) if "relu" in activation else np.sqrt(2.0 / (n_in + n_out))
+        weights.append(rng.normal(0.0, std, size=(n_out, n_in)))
+        biases.append(np.zeros(n_out))
+    return weights, biases
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "tanh", "sigmoid"])
+@pytest.mark.parametrize("sizes", [[64, 32, 10], [4, 6, 5, 3], [1, 32, 1], [3, 7, 9, 14, 23, 1], [784, 300, 100, 10]])
+def test_init_params_draws_through_nn_init_bit_for_bit(sizes, activation):
+    from nnbook.nn.mlp import init_params
+
+    new = init_params(sizes, activation, np.random.default_rng(7))
+    old = _old_init_params(sizes, activation, np.random.default_rng(7))
+    for a, b in zip(new[0] + new[1], old[0] + old[1]):
+        np.testing.assert_array_equal(a, b)
+        assert a.dtype == b.dtype
+
+
+def test_he_normal_would_not_be_bit_identical():
+    # why init_params uses init.init_variance rather than init.he_normal: sqrt(2)/sqrt(n) != sqrt(2/n)
+    import math
+
+    assert any(math.sqrt(2.0) / math.sqrt(n) != np.sqrt(2.0 / n) for n in (3, 6, 9, 12))
+
+
+def test_mlp_follows_the_estimator_contract():
+    from nnbook.base import Estimator, NotFittedError
+
+    model = MLP([5, 4, 3], activation="tanh", epochs=2)
+    assert isinstance(model, Estimator)
+    assert model.get_params()["layer_sizes"] == [5, 4, 3]
+    assert repr(model) == "MLP(layer_sizes=[5, 4, 3], activation='tanh', epochs=2)"
+    with pytest.raises(NotFittedError, match="call fit"):
+        model.predict(X)
+    model.set_params(epochs=1).fit(X, LABELS)
+    assert model.epochs == 1 and len(model.loss_curve_) == 1
+    assert 0.0 <= model.score(X, LABELS) <= 1.0
+    with pytest.raises(ValueError, match="has no parameter 'n_classes'"):
+        model.set_params(n_classes=3)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"layer_sizes": [5, 4, 0]}, ValueError, r"layer_sizes\[2\] must be an int >= 1, got 0"),
+    ({"layer_sizes": [5, 4.0, 3]}, TypeError, r"layer_sizes\[1\] must be an int, got float"),
+    ({"layer_sizes": [5, 1]}, ValueError, "cross_entropy needs at least two classes"),
+    ({"learning_rate": np.inf}, ValueError, "learning_rate must be a finite number"),
+    ({"learning_rate": 0.0}, ValueError, "learning_rate must be > 0.0"),
+    ({"batch_size": 2.5}, TypeError, "batch_size must be an int"),
+    ({"shuffle": "yes"}, TypeError, "shuffle must be True or False"),
+    ({"random_state": -1}, ValueError, "random_state must be an int >= 0, got -1"),
+    ({"random_state": "abc"}, TypeError, "random_state must be None, an int or a numpy Generator"),
+])
+def test_bad_settings_are_refused_by_fit(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        MLP(**{"layer_sizes": [5, 4, 3], **kwargs}).fit(X, LABELS)
+
+
+def test_binary_targets_and_score_labels_are_checked():
+    with pytest.raises(ValueError, match=r"y must hold targets in \[0, 1\]"):
+        MLP([5, 1], loss="binary_cross_entropy").fit(X, np.full(len(X), 2.0))
+    model = MLP([5, 3], epochs=1).fit(X, LABELS)
+    with pytest.raises(ValueError, match=r"y must hold labels in \[0, 3\), got \[3\]"):
+        model.score(X, np.full(len(X), 3))
+    with pytest.raises(ValueError, match="y must have shape"):
+        model.score(X, LABELS[:-1])
+
+
+def test_forward_checks_the_layers_against_each_other():
+    W = [np.ones((4, 5)), np.ones((3, 5))]
+    with pytest.raises(ValueError, match=r"weights\[1\] has shape \(3, 5\), but weights\[0\] gives 4 features"):
+        forward(X, W, [np.zeros(4), np.zeros(3)])
+    with pytest.raises(ValueError, match=r"biases\[0\] must have shape \(4,\)"):
+        forward(X, W[:1], [np.zeros(5)])
+    with pytest.raises(ValueError, match="unknown output_activation 'relu6'"):
+        forward(X, W[:1], [np.zeros(4)], output_activation="relu6")
+
+
+def test_output_delta_accepts_none_for_the_losses_that_fix_the_output():
+    # ch3/04 calls output_delta("binary_cross_entropy", None, ...)
+    from nnbook.nn.mlp import output_delta
+
+    z = np.linspace(-3, 3, 5)[:, None]
+    np.testing.assert_array_equal(output_delta("binary_cross_entropy", None, z, act_sigmoid(z), np.zeros_like(z)),
+                                  losses.binary_cross_entropy_grad(z, np.zeros_like(z)))
+    with pytest.raises(ValueError, match="output_activation is fixed by loss='cross_entropy'"):
+        output_delta("cross_entropy", "tanh", np.zeros((2, 3)), np.zeros((2, 3)), [0, 1])
+
+
+def act_sigmoid(z):
+    from nnbook.nn.activations import sigmoid
+
+    return sigmoid(z)
+
+
+def test_backward_refuses_inputs_that_do_not_fit():
+    rng = np.random.default_rng(0)
+    weights = [rng.normal(size=(4, 3)), rng.normal(size=(2, 4))]
+    As = [rng.normal(size=(5, 3)), rng.normal(size=(5, 4))]
+    Zs = [rng.normal(size=(5, 4)), rng.normal(size=(5, 2))]
+    delta = rng.normal(size=(5, 2))
+    good = mlp.backward(delta, Zs, As, weights)
+    assert [g[0].shape for g in good] == [(4, 3), (2, 4)]
+    cases = [
+        ((delta[:, :1], Zs, As, weights), ValueError, r"delta_out must have shape \(m, 2\) to match weights\[1\], got \(5, 1\)"),
+        ((delta, Zs, As[:1], weights), ValueError, "As needs 2 entries and Zs at least 1"),
+        ((delta, Zs, [As[0][:3], As[1]], weights), ValueError, r"As\[0\] must have shape \(5, 3\), got \(3, 3\)"),
+        ((delta, [Zs[0][:, :3]], As, weights), ValueError, r"Zs\[0\] must have shape \(5, 4\)"),
+        ((delta, Zs, As, []), ValueError, "weights is empty"),
+        ((delta, Zs, As, "ab"), TypeError, "weights must be a list of arrays"),
+        ((delta + 1j, Zs, As, weights), TypeError, "delta_out must hold real numbers"),
+        ((np.full((5, 2), np.nan), Zs, As, weights), ValueError, "delta_out must be finite"),
+        ((None, Zs, As, weights), TypeError, "delta_out must be an array of numbers"),
+    ]
+    for args, error, match in cases:
+        with pytest.raises(error, match=match):
+            mlp.backward(*args)

@@ -150,7 +150,7 @@ def test_bad_input():
         batch_norm_forward(np.ones((4, 3)), np.ones(2), np.zeros(3))
     with pytest.raises(ValueError, match="X must have shape"):
         batch_norm_forward(np.ones(4), np.ones(4), np.zeros(4))
-    with pytest.raises(TypeError, match="X must be a float array"):
+    with pytest.raises(TypeError, match="X must hold floats"):
         batch_norm_forward(np.ones((4, 3), int), np.ones(3), np.zeros(3))
     _, cache = batch_norm_forward(np.random.default_rng(0).normal(size=(4, 3)), np.ones(3), np.zeros(3))
     with pytest.raises(ValueError, match="grad_out has shape"):
@@ -158,7 +158,7 @@ def test_bad_input():
     with pytest.raises(ValueError, match="running statistics"):
         batch_norm_inference(np.ones((4, 3)), np.ones(3), np.zeros(3), np.zeros(2), np.ones(3))
     for momentum in (-0.1, 1.0, 1.5):
-        with pytest.raises(ValueError, match="momentum must be in"):
+        with pytest.raises(ValueError, match="momentum must be (>= 0.0|< 1.0)"):
             BatchNorm(3, momentum=momentum)
     with pytest.raises(ValueError, match="num_features"):
         BatchNorm(0)
@@ -168,3 +168,45 @@ def test_bad_input():
         layer_norm_forward(np.ones((4, 3)), np.ones(4), np.zeros(4))
     with pytest.raises(ValueError, match="norm must be"):
         norm_mlp(2, 4, 3, 2, norm="group")
+
+
+@pytest.mark.parametrize("eps, error, match", [
+    (-1.0, ValueError, "eps must be >= 0.0, got -1.0"),
+    (np.inf, ValueError, "eps must be a finite number"),
+    (np.nan, ValueError, "eps must be a finite number"),
+    ("1e-5", TypeError, "eps must be a real number"),
+])
+def test_batch_norm_refuses_a_bad_eps(eps, error, match):
+    # failed before the fix: eps = -1 gave sqrt(var - 1) = NaN for a channel of variance < 1, silently
+    X, gamma, beta = np.random.default_rng(0).normal(size=(8, 3)), np.ones(3), np.zeros(3)
+    with pytest.raises(error, match=match):
+        batch_norm_forward(X, gamma, beta, eps=eps)
+    with pytest.raises(error, match=match):
+        batch_norm_inference(X, gamma, beta, np.zeros(3), np.ones(3), eps=eps)
+
+
+def test_batch_norm_eps_zero_is_allowed_only_for_varying_channels():
+    # ch4/04 calls batch_norm_forward(..., eps=0.0) to show that dX is orthogonal to x_hat
+    X = np.random.default_rng(0).normal(size=(8, 3))
+    out, _ = batch_norm_forward(X, np.ones(3), np.zeros(3), eps=0.0)
+    np.testing.assert_allclose(out.std(0), 1.0, rtol=1e-12)
+    X[:, 1] = 2.0
+    with pytest.raises(ValueError, match="channel 1 is constant"):
+        batch_norm_forward(X, np.ones(3), np.zeros(3), eps=0.0)
+
+
+@pytest.mark.parametrize("eps", [0.0, -1.0, np.inf])
+def test_layer_norm_refuses_eps_that_is_not_positive_and_finite(eps):
+    with pytest.raises(ValueError, match="eps must be"):
+        layer_norm_forward(np.ones((2, 4)), np.ones(4), np.zeros(4), eps=eps)
+
+
+def test_caches_and_batch_norm_layer_inputs_are_checked():
+    with pytest.raises(TypeError, match="cache must be the dict returned by batch_norm_forward"):
+        batch_norm_backward(np.ones((2, 3)), None)
+    with pytest.raises(TypeError, match="cache must be the dict returned by layer_norm_forward"):
+        layer_norm_backward(np.ones((2, 3)), {})
+    with pytest.raises(ValueError, match=r"X must have shape \(N, 3, \.\.\.\) for this BatchNorm"):
+        BatchNorm(3).forward(np.ones((4, 2)))
+    with pytest.raises(ValueError, match="eps must be > 0.0"):
+        BatchNorm(3, eps=0.0)

@@ -63,7 +63,7 @@ def test_adam_bias_correction_makes_the_first_step_lr_times_sign():
 
 def test_adagrad_steps_shrink_like_one_over_sqrt_t():
     theta = np.zeros(1)
-    opt = optim.Adagrad(theta, lr=1.0, eps=0.0)
+    opt = optim.Adagrad(theta, lr=1.0, eps=1e-300)  # eps must be > 0; next to sqrt(G) >= 1 this is exactly 0
     previous = theta.copy()
     steps = []
     for _ in range(100):
@@ -107,19 +107,19 @@ def test_grad_clipping_wrapper_clips_before_the_step():
 def test_bad_input():
     p = np.zeros(3)
     for momentum in (-0.1, 1.0):
-        with pytest.raises(ValueError, match="momentum must be in"):
+        with pytest.raises(ValueError, match="momentum must be (>= 0.0|< 1.0)"):
             optim.SGD(p, lr=0.1, momentum=momentum)
-    with pytest.raises(ValueError, match="lr must be in"):
+    with pytest.raises(ValueError, match="lr must be > 0.0, got -0.01"):
         optim.Adam(p, lr=-0.01)
-    with pytest.raises(ValueError, match=r"betas\[1\] must be in"):
+    with pytest.raises(ValueError, match=r"betas\[1\] must be < 1.0"):
         optim.Adam(p, betas=(0.9, 1.0))
     with pytest.raises(ValueError, match="betas must be a pair"):
         optim.Adam(p, betas=0.9)
     with pytest.raises(ValueError, match="nesterov=True needs a momentum"):
         optim.SGD(p, lr=0.1, nesterov=True)
-    with pytest.raises(ValueError, match="alpha must be in"):
+    with pytest.raises(ValueError, match="alpha must be < 1.0, got 1.5"):
         optim.RMSprop(p, alpha=1.5)
-    with pytest.raises(TypeError, match="lr must be a number"):
+    with pytest.raises(TypeError, match="lr must be a real number"):
         optim.SGD(p, lr="0.1")
     with pytest.raises(TypeError, match="float NumPy array"):
         optim.SGD([np.zeros(3, int)], lr=0.1)
@@ -130,7 +130,40 @@ def test_bad_input():
         opt.step([np.zeros(3), np.zeros(3)])
     with pytest.raises(ValueError, match="got 1 gradients for 2 parameters"):
         opt.step([np.zeros(3)])
-    with pytest.raises(ValueError, match="max_norm must be in"):
+    with pytest.raises(ValueError, match="max_norm must be > 0.0"):
         optim.clip_grad_norm([np.ones(2)], -1.0)
     with pytest.raises(TypeError, match="clipped in place"):
         optim.clip_grad_norm([[1.0, 2.0]], 1.0)
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda p: optim.Adam(p, lr=math.inf), "lr must be a finite number, got inf"),
+    (lambda p: optim.Adam(p, eps=math.inf), "eps must be a finite number, got inf"),
+    (lambda p: optim.Adam(p, lr=0.0), r"lr must be > 0.0, got 0.0"),
+    (lambda p: optim.Adam(p, eps=0.0), r"eps must be > 0.0, got 0.0"),
+    (lambda p: optim.Adam(p, lr=math.nan), "lr must be a finite number"),
+    (lambda p: optim.AdamW(p, weight_decay=math.inf), "weight_decay must be a finite number"),
+    (lambda p: optim.SGD(p, lr=math.inf), "lr must be a finite number"),
+    (lambda p: optim.SGD(p, lr=0.1, momentum=math.nan), "momentum must be a finite number"),
+    (lambda p: optim.SGD(p, lr=0.1, nesterov="yes"), "nesterov must be True or False"),
+    (lambda p: optim.Adagrad(p, eps=-1e-10), r"eps must be > 0.0"),
+    (lambda p: optim.RMSprop(p, eps=math.inf), "eps must be a finite number"),
+    (lambda p: optim.RMSprop(p, lr=1 + 2j), "lr must be a real number, got complex"),
+    (lambda p: optim.Adam(p, betas=(0.9, math.nan)), r"betas\[1\] must be a finite number"),
+    (lambda p: optim.Adam(p, bias_correction=0), "bias_correction must be True or False"),
+])
+def test_optimisers_refuse_non_finite_or_non_positive_hyperparameters(make, match):
+    # failed before the fix: Adam(lr=inf, eps=inf), lr=0 and eps=0 were accepted
+    with pytest.raises((ValueError, TypeError), match=match):
+        make(np.zeros(3))
+
+
+@pytest.mark.parametrize("name", sorted(optim.OPTIMIZERS))
+def test_optimisers_refuse_complex_gradients(name):
+    # failed before the fix: the imaginary part was dropped (a ComplexWarning) and the step taken
+    theta = np.zeros(2)
+    opt = optim.OPTIMIZERS[name]([theta], lr=0.1)
+    with pytest.raises(TypeError, match=r"grads\[0\] must hold real numbers, got dtype complex128"):
+        opt.step([np.array([1 + 1j, 0])])
+    np.testing.assert_array_equal(theta, 0.0)
+    assert opt.t == 0

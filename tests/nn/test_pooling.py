@@ -82,10 +82,41 @@ def test_bad_input_raises():
         pool2d_forward(X, 5)
     with pytest.raises(ValueError, match="padding"):
         pool2d_forward(X, 2, padding=2)
-    with pytest.raises(ValueError, match="n_bins"):
+    with pytest.raises(ValueError, match=r"levels\[1\] = 8 bins exceed"):
         spatial_pyramid_pool_forward(X, levels=(1, 8))
     with pytest.raises(ValueError, match="levels"):
         spatial_pyramid_pool_forward(X, levels=())
     out, cache = pool2d_forward(X, 2)
     with pytest.raises(ValueError, match="grad_out must have shape"):
         pool2d_backward(np.zeros((1, 1, 3, 3)), cache)
+
+
+@pytest.mark.parametrize("kernel, stride, padding", [(2, 2, 1), (3, 1, 1), (3, 2, 1), (2, 1, 1), (4, 3, 2)])
+def test_max_pool_sends_no_gradient_into_the_padding(kernel, stride, padding):
+    # failed before the fix: a window whose real entries are all -inf picked its first (padding) entry,
+    # so the gradient fell into the padding and was lost; torch picks the first real entry
+    rng = np.random.default_rng(0)
+    X = np.where(rng.random((2, 2, 5, 5)) < 0.7, -np.inf, rng.normal(size=(2, 2, 5, 5)))
+    X[0, 0] = -np.inf  # one map with no finite entry at all
+    out, cache = pool2d_forward(X, kernel, stride, padding)
+    G = rng.normal(size=out.shape)
+    dX = pool2d_backward(G, cache)
+    t = torch.tensor(X, requires_grad=True)
+    reference = F.max_pool2d(t, kernel, stride, padding)
+    reference.backward(torch.tensor(G))
+    np.testing.assert_array_equal(out, reference.detach().numpy())
+    np.testing.assert_allclose(dX, t.grad.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(dX.sum(), G.sum(), rtol=1e-12)  # every window's gradient arrives
+
+
+def test_pooling_refuses_nan_and_unknown_modes():
+    X = np.zeros((1, 1, 4, 4))
+    X[0, 0, 1, 2] = np.nan
+    with pytest.raises(ValueError, match=r"X must not contain NaN, got X\[0, 0, 1, 2\] = nan"):
+        pool2d_forward(X, 2)
+    with pytest.raises(ValueError, match="mode must be one of 'max', 'avg'; got 'min'"):
+        pool2d_forward(np.zeros((1, 1, 4, 4)), 2, mode="min")
+    with pytest.raises(ValueError, match="X must be finite"):
+        pool2d_forward(np.full((1, 1, 4, 4), np.inf), 2, mode="avg")
+    with pytest.raises(TypeError, match="cache must be the tuple returned by pool2d_forward"):
+        pool2d_backward(np.zeros((1, 1, 2, 2)), None)

@@ -37,7 +37,7 @@ def test_timers_return_positive_durations_and_reject_bad_arguments():
     assert best_time(sum, [1, 2, 3]) > 0
     with pytest.raises(ValueError, match="backend must be"):
         time_activation("relu", n=10, backend="jax")
-    with pytest.raises(ValueError, match="n must be a positive int"):
+    with pytest.raises(ValueError, match="n must be an int >= 1, got 0"):
         time_activation("relu", n=0)
-    with pytest.raises(ValueError, match="repeats must be a positive int"):
+    with pytest.raises(ValueError, match="repeats must be an int >= 1, got 0"):
         best_time(sum, [1], repeats=0)

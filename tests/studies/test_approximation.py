@@ -62,7 +62,7 @@ def test_one_hidden_layer_relu_has_at_most_width_plus_one_pieces():
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: A.relu_interpolant(f, 1.0, -1.0, 4), "a < b"),
+    (lambda: A.relu_interpolant(f, 1.0, -1.0, 4), "a must be < b"),
     (lambda: A.relu_interpolant(f, -1.0, 1.0, 0), "width"),
     (lambda: A.relu_interpolant("sin", -1.0, 1.0, 4), "callable"),
     (lambda: A.sawtooth_network(np.zeros(3), 0), "depth"),
@@ -72,3 +72,15 @@ def test_one_hidden_layer_relu_has_at_most_width_plus_one_pieces():
 def test_bad_input_is_rejected(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+def test_silently_wrong_inputs_are_refused():  # issue 14
+    with pytest.raises(ValueError, match="activation must be one of 'relu', 'sigmoid'"):
+        A.OneHiddenLayer(np.ones(2), np.ones(2), np.ones(2), 0.0, "tanh")  # was evaluated as a sigmoid
+    with pytest.raises(ValueError, match=r"c must have shape \(2,\)"):
+        A.OneHiddenLayer(np.ones(2), np.ones(3), np.ones(2), 0.0)
+    net = A.relu_interpolant(np.sin, 0.0, 1.0, 4)
+    with pytest.raises(ValueError, match=r"f\(x\) must have shape \(11,\)"):
+        A.max_error(net, lambda x: np.sin(x)[:, None], 0.0, 1.0, n_grid=11)  # was broadcast to 11 x 11
+    with pytest.raises(TypeError, match="width must be an int"):
+        A.relu_interpolant(np.sin, 0.0, 1.0, 4.0)

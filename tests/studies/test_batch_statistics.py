@@ -69,7 +69,7 @@ def test_companions_matter_only_with_batch_norm():
     ((None, np.zeros((4, 3)), 2), TypeError, "X"),
     ((None, torch.zeros(1, 3), 2), ValueError, "X"),
     ((None, torch.zeros(4, 3), 1), ValueError, "batch_size"),
-    ((None, torch.zeros(4, 3), 2.0), ValueError, "batch_size"),
+    ((None, torch.zeros(4, 3), 2.0), TypeError, "batch_size"),
     ((None, torch.zeros(4, 3), 2, -1), ValueError, "seed"),
 ])
 def test_bad_arguments_are_rejected(args, error, match):

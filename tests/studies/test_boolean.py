@@ -140,7 +140,7 @@ def test_minimal_dnf_sizes_brute_force_n_le_4():
         y = (F >> np.arange(8)) & 1
         assert sizes3[F] == (len(B.minimal_dnfs(y, limit=1)[0]) if y.any() else 0)
     assert np.count_nonzero(sizes4 == 8) == 26  # parity is a worst case, not the only one
-    with pytest.raises(ValueError, match="n must be an int in 1..4"):
+    with pytest.raises(ValueError, match="n: enumerating 4,294,967,296 Boolean functions"):
         B.minimal_dnf_sizes(5)
 
 
@@ -165,7 +165,7 @@ def test_forward_and_builders_reject_bad_input():
         B.parity_chain(1)
     with pytest.raises(ValueError, match="term"):
         B.dnf_network(["1x"], 2)
-    with pytest.raises(ValueError, match="length 3, expected 2"):
+    with pytest.raises(ValueError, match="length 3, expected n=2"):
         B.dnf_network(["1-0"], 2)
     with pytest.raises(ValueError, match="method"):
         B.network_from_truth_table([0, 1], method="karnaugh")
@@ -187,3 +187,44 @@ def test_threshold_width_lower_bound_counts_functions():
     assert all(a <= b for a, b in zip(bounds, bounds[1:]))
     for n in (10, 12, 14):  # between 2^n / n^2 and the minterm upper bound 2^(n-1)
         assert 2 ** n / n ** 2 <= B.threshold_width_lower_bound(n) <= 2 ** (n - 1)
+
+
+# ----------------------------------------------------------------------------- issue 14: limits and silent answers
+@pytest.mark.parametrize("call", [
+    lambda: B.all_inputs(40),  # 2**40 rows: refused instead of exhausting memory
+    lambda: B.parity_table(B.MAX_INPUTS + 1),
+    lambda: B.threshold_width_lower_bound(30),  # ran for hours
+    lambda: B.minimal_dnf_sizes(5),
+])
+def test_exhaustive_enumerations_above_their_documented_limit_are_refused(call):
+    with pytest.raises(ValueError, match=r"^n: enumerating .* exceeds the limit"):
+        call()
+
+
+def test_minimal_dnfs_refuses_a_search_over_too_many_subsets():
+    majority7 = B.truth_table(lambda X: (X.sum(axis=1) >= 4).astype(int), 7)  # 35 primes, all needed
+    with pytest.raises(ValueError, match=r"^y: enumerating .* subsets of prime implicants"):
+        B.minimal_dnfs(majority7)
+    with pytest.raises(ValueError, match=r"^y: enumerating .* implicants"):
+        B.prime_implicants(np.ones(2 ** (B.MAX_QM_INPUTS + 1), int))
+
+
+def test_limits_are_above_every_size_the_book_uses():
+    assert B.all_inputs(12).shape == (4096, 12) and B.threshold_width_lower_bound(16) == 296
+    maj5 = B.truth_table(lambda X: (X.sum(axis=1) >= 3).astype(int), 5)
+    assert len(B.minimal_dnfs(maj5, limit=1)[0]) == 10
+
+
+def test_truth_table_refuses_outputs_that_are_not_bits():
+    with pytest.raises(ValueError, match=r"only 0 and 1, got \[0.7\]"):
+        B.truth_table(lambda X: np.full(len(X), 0.7), 2)  # was cast to 0
+    with pytest.raises(ValueError, match=r"f must return one output per input row, shape \(4,\)"):
+        B.truth_table(lambda X: X.sum(axis=0) % 2, 2)  # length 2 = 2**1: read as a 1-input table
+    np.testing.assert_array_equal(B.truth_table(lambda X: X[:, 0] == 1, 2), [0, 0, 1, 1])
+
+
+def test_complement_and_negate_take_bools_not_ints():
+    with pytest.raises(TypeError, match="complement must be True, False or 'auto'"):
+        B.network_from_truth_table([0, 1, 1, 0], complement=1)
+    with pytest.raises(TypeError, match="negate must be True or False"):
+        B.dnf_network(["1-"], 2, negate=0)

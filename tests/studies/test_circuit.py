@@ -68,7 +68,7 @@ def test_step_is_strict_at_zero():
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: circuit.NetworkBuilder(0), "n_inputs must be a positive int"),
+    (lambda: circuit.NetworkBuilder(0), "n_inputs must be an int >= 1, got 0"),
     (lambda: circuit.NetworkBuilder(2).add_layer([], "tanh"), "activation must be one of"),
     (lambda: circuit.NetworkBuilder(2).add_layer([({5: 1.0}, 0.0)], "relu"), r"reads values \[5\]"),
     (lambda: circuit.forward(circuit.NetworkBuilder(2).build(), np.zeros((1, 2))), "at least one layer"),
@@ -77,3 +77,16 @@ def test_step_is_strict_at_zero():
 def test_bad_input_is_rejected(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_value_indices_must_be_ints_and_layers_consistent():  # issue 14
+    with pytest.raises(TypeError, match=r"units\[0\] value index must be an int, got bool"):
+        circuit.NetworkBuilder(2).add_layer([({True: 1.0}, 0.0)], "relu")  # was read as value 1
+    with pytest.raises(ValueError, match=r"units\[0\] bias must be a finite number"):
+        circuit.NetworkBuilder(2).add_layer([({0: 1.0}, np.nan)], "relu")
+    layer = circuit.Layer(np.ones((1, 3)), np.zeros(1), "relu")
+    with pytest.raises(ValueError, match=r"layers\[0\].W must have 2 columns"):
+        circuit.Network(2, (layer,))
+    with pytest.raises(ValueError, match="activation must be one of 'relu', 'step', 'identity'"):
+        circuit.Layer(np.ones((1, 2)), np.zeros(1), "tanh")
+    assert circuit.UNIT_KINDS == ("relu", "step", "identity") and not hasattr(circuit, "ACTIVATIONS")

@@ -98,11 +98,48 @@ def test_link_table_lists_every_family_with_its_torch_loss():
     ({"family": "gamma"}, np.zeros((2, 1)), np.zeros(2), "family must be one of"),
     ({}, np.zeros((2, 1)), np.array([0.0, 2.0]), "0 or 1"),
     ({}, np.zeros((2, 1)), np.zeros(3), r"y must have shape \(2,\)"),
-    ({}, np.zeros(2), np.zeros(2), r"X must have shape \(m, d\)"),
-    ({}, np.array([[np.nan], [0.0]]), np.zeros(2), "NaN"),
+    ({}, np.zeros(2), np.zeros(2), r"X must be 2-D, got shape \(2,\)"),
+    ({}, np.array([[np.nan], [0.0]]), np.zeros(2), r"X must be finite, got X\[0, 0\] = nan"),
     ({"family": "poisson"}, np.zeros((2, 1)), np.array([1.5, 0.0]), "counts"),
     ({"alpha": -1.0}, np.zeros((2, 1)), np.zeros(2), "alpha"),
 ])
 def test_bad_input_is_rejected(kwargs, X, y, match):
     with pytest.raises(ValueError, match=match):
         glm.GLMNeuron(**kwargs).fit(X, y)
+
+
+# ----------------------------------------------------------------------------- issue 14: no broadcasting, no wrapping
+@pytest.mark.parametrize("call, match", [
+    (lambda: glm.negative_log_likelihood("gaussian", np.zeros(4), np.ones((4, 1))), r"y must be 1-D"),  # was 4x4
+    (lambda: glm.negative_log_likelihood("gaussian", np.zeros(4), np.ones(3)), r"y must have shape \(4,\)"),
+    (lambda: glm.nll_gradient("bernoulli", np.zeros(4), np.ones((4, 1))), r"y must be 1-D"),
+    (lambda: glm.nll_gradient("poisson", np.zeros((4, 1)), np.ones(4)), r"eta must be 1-D"),
+    (lambda: glm.negative_log_likelihood("categorical", np.zeros((3, 2)), [0, 1, -1]), r"labels in \[0, 2\), got \[-1\]"),
+    (lambda: glm.nll_gradient("categorical", np.zeros((3, 2)), [0, 1, 2]), r"labels in \[0, 2\), got \[2\]"),
+    (lambda: glm.negative_log_likelihood("bernoulli", np.zeros(2), [0.0, 2.0]), r"0 or 1"),
+    (lambda: glm.negative_log_likelihood("poisson", np.zeros(2), [0.0, -1.0]), r"non-negative whole counts"),
+    (lambda: glm.inverse_link("categorical", np.zeros(3)), r"eta must be 2-D"),
+    (lambda: glm.inverse_link("gamma", np.zeros(3)), r"family must be one of"),
+])
+def test_mismatched_shapes_and_out_of_range_targets_are_refused(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_glm_neuron_follows_the_estimator_contract():
+    from nnbook.base import Estimator, NotFittedError
+
+    neuron = glm.GLMNeuron("poisson", alpha=-1.0, max_iter=2.5)  # __init__ only stores
+    assert isinstance(neuron, Estimator) and neuron.get_params() == {"family": "poisson", "alpha": -1.0,
+                                                                     "max_iter": 2.5, "tol": 1e-9}
+    with pytest.raises(NotFittedError, match="not fitted"):
+        neuron.predict(np.zeros((2, 1)))
+    with pytest.raises(ValueError, match="alpha must be >= 0.0"):
+        neuron.fit(np.zeros((2, 1)), np.zeros(2))
+    with pytest.raises(TypeError, match="max_iter must be an int"):
+        neuron.set_params(alpha=0.0).fit(np.zeros((2, 1)), np.zeros(2))
+    fitted = neuron.set_params(max_iter=5).fit(np.ones((3, 2)), [0, 1, 2])
+    assert fitted is neuron and neuron.n_features_in_ == 2 and neuron.n_iter_ <= 5
+    with pytest.raises(ValueError, match=r"X must have shape \(\?, 2\), got \(3, 1\)"):
+        neuron.predict(np.ones((3, 1)))
+    assert repr(glm.GLMNeuron("categorical")) == "GLMNeuron(family='categorical')"

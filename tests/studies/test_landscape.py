@@ -115,7 +115,25 @@ def test_bad_input():
     f, theta = ls.flat_loss(model, torch.ones(3, 2, dtype=torch.float64), torch.tensor([0, 1, 0]))
     with pytest.raises(ValueError, match="theta must have shape"):
         f(torch.zeros(5, dtype=torch.float64))
-    with pytest.raises(ValueError, match="lr must be positive"):
+    with pytest.raises(ValueError, match="lr must be > 0.0, got -0.1"):
         ls.gradient_descent(f, theta, lr=-0.1, n_steps=1)
-    with pytest.raises(ValueError, match="need X"):
+    with pytest.raises(ValueError, match="X and y must have the same length, got 3 and 4"):
         ls.train_restarts(torch.ones(3, 2), torch.ones(4), width=2, n_restarts=2)
+
+
+def test_silently_wrong_inputs_are_refused():  # issue 14
+    A = np.array([[2.0, 1.0], [0.0, 1.0]])  # not symmetric: A theta is not the gradient
+    with pytest.raises(ValueError, match=r"A must be symmetric"):
+        ls.quadratic_grad([1.0, 1.0], A)
+    with pytest.raises(ValueError, match=r"A must have shape \(2, 2\)"):
+        ls.quadratic([1.0, 1.0], np.eye(3))
+    with pytest.raises(ValueError, match=r"grad_fn must return an array of shape \(2,\)"):
+        ls.trajectory("sgd", lambda p: 1.0, [0.0, 1.0], 3, lr=0.1)  # a scalar was broadcast
+    with pytest.raises(TypeError, match="n_steps must be an int"):
+        ls.trajectory("sgd", ls.saddle_grad, [0.0, 1.0], 3.0, lr=0.1)
+    with pytest.raises(ValueError, match="step_sizes must be >= 0"):
+        ls.loss_along_gradient(torch.nn.Linear(2, 2).double(), torch.ones(3, 2, dtype=torch.float64),
+                               torch.tensor([0, 1, 0]), [0.1, -0.1])
+    np.testing.assert_allclose(ls.quadratic_grad([1.0, 0.0], ls.ill_conditioned_matrix(25.0)),
+                               ls.ill_conditioned_matrix(25.0)[:, 0])  # rounding asymmetry is accepted
+    assert np.isnan(ls.rosenbrock([np.nan, 0.0]))  # a diverged trajectory is still evaluated

@@ -52,9 +52,9 @@ def test_moment_map_does_not_overflow_for_large_variance():
 
 
 @pytest.mark.parametrize("call, exc, match", [
-    (lambda: selu.elu_gaussian_moments(1.0, 0.0, -1.0), ValueError, "var must be positive"),
-    (lambda: selu.elu_gaussian_moments(1.0, math.nan, 1.0), TypeError, "mean must be a finite real"),
-    (lambda: selu.selu_moment_map(0.0, 1.0, tau=0.0), ValueError, "tau must be positive"),
+    (lambda: selu.elu_gaussian_moments(1.0, 0.0, -1.0), ValueError, "var must be > 0.0, got -1.0"),
+    (lambda: selu.elu_gaussian_moments(1.0, math.nan, 1.0), ValueError, "mean must be a finite number, got nan"),
+    (lambda: selu.selu_moment_map(0.0, 1.0, tau=0.0), ValueError, "tau must be > 0.0, got 0.0"),
 ])
 def test_bad_arguments(call, exc, match):
     with pytest.raises(exc, match=match):

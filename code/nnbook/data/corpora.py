@@ -1,14 +1,20 @@
 """Chinese text data for chapter 6, all from installed packages (no download).
 
 * :func:`load_jieba_hmm` -- the character-level B/M/E/S word-segmentation HMM that ships
-  with ``jieba`` :cite:p:`sun2012jieba` (``jieba/finalseg/prob_*.py``), as an ordinary
-  ``(pi, A, B)`` for :mod:`nnbook.seq.hmm`; :func:`segment` decodes a sentence with it.
+  with ``jieba`` :cite:p:`sun2012jieba` (``jieba/finalseg/prob_*.py``), as plain arrays
+  ``(pi, A, B)``. Running it -- encoding characters, Viterbi decoding, tags to words and
+  back -- is the model's side: :mod:`nnbook.seq.segmentation`. Data never imports a model.
 * :func:`load_hkcancor` -- the Hong Kong Cantonese Corpus :cite:p:`luke2015hkcancor`
   (CC BY 4.0) shipped in ``pycantonese`` :cite:p:`lee2022pycantonese` (MIT): word-segmented,
   part-of-speech-tagged conversations, mapped to Universal Dependencies tags and split
   into train/test *by file* (whole conversations), so no conversation is on both sides.
 * :func:`pos_features` -- overlapping CRF features of a word in context;
-  :func:`build_vocabulary` / :func:`encode` -- word indices for an HMM.
+  :func:`build_vocabulary` / :func:`encode` -- word indices for an HMM;
+  :func:`word_f1` -- the word-level F1 of a segmentation.
+
+Every public function checks its arguments on the validation floor (``nnbook._validation``):
+a sentence is a non-empty list of non-empty strings, never one ``str`` read character by
+character; bad input raises ``TypeError``/``ValueError`` naming the argument.
 
 Book chapter: ``book/ch6-sequence-models/`` (pages 03, 04 and 05).
 """
@@ -23,7 +29,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from nnbook.seq import hmm
+from nnbook._validation import check_int, check_same_length, check_sequence, check_string, check_strings
 
 STATES = "BMES"
 #: jieba's definition of a Chinese character run (``jieba.finalseg.re_han``).
@@ -40,6 +46,7 @@ class JiebaHMM(NamedTuple):
     chars: dict  # character -> column of B
     end: np.ndarray  # (4,): 1 for E and S, the states a sentence may end in
     unseen: int  # column of B used for characters outside jieba's tables
+    states: str = STATES  # the state of each row of A and B
 
 
 def load_jieba_hmm() -> JiebaHMM:
@@ -66,42 +73,7 @@ def load_jieba_hmm() -> JiebaHMM:
     B[:, :-2] /= B.sum(axis=1).max() * (1 + 1e-6)  # every row now sums to at most 1 - 1e-6
     B[:, -2] = 1e-8  # "unseen": any value equal for all states leaves the Viterbi path unchanged
     B[:, -1] = 1.0 - B[:, :-1].sum(axis=1)
-    return JiebaHMM(pi, A, B, index, np.array([0.0, 0.0, 1.0, 1.0]), len(chars))
-
-
-def encode_chars(text: str, model: JiebaHMM) -> np.ndarray:
-    """Character indices of ``text`` (the "unseen" symbol for characters outside the tables)."""
-    return np.array([model.chars.get(c, model.unseen) for c in text], dtype=np.int64)
-
-
-def words_from_tags(text: str, tags) -> list[str]:
-    """Cut ``text`` after every E or S tag (``tags`` a string or sequence over B, M, E, S)."""
-    words, begin = [], 0
-    for i, tag in enumerate(tags):
-        if tag == "B":
-            begin = i
-        elif tag in "ES":
-            words.append(text[begin : i + 1] if tag == "E" else text[i])
-            begin = i + 1
-    if begin < len(text):
-        words.append(text[begin:])
-    return words
-
-
-def bmes_tags(words) -> str:
-    """The B/M/E/S tag of every character of a segmented sentence, e.g. ["香港", "人"] -> "BES"."""
-    if isinstance(words, str):
-        raise TypeError("words must be a list of words, not one string")
-    return "".join("S" if len(w) == 1 else "B" + "M" * (len(w) - 2) + "E" for w in words)
-
-
-def segment(text: str, model: JiebaHMM | None = None) -> list[str]:
-    """Segment a run of Chinese characters with :func:`nnbook.seq.hmm.viterbi` on jieba's HMM."""
-    if not isinstance(text, str) or not text:
-        raise ValueError(f"text must be a non-empty string, got {text!r}")
-    model = load_jieba_hmm() if model is None else model
-    path, _ = hmm.viterbi(model.pi, model.A, model.B, encode_chars(text, model), end=model.end)
-    return words_from_tags(text, "".join(STATES[s] for s in path))
+    return JiebaHMM(pi, A, B, index, np.array([0.0, 0.0, 1.0, 1.0]), len(chars), STATES)
 
 
 # --------------------------------------------------------------------------- HKCanCor
@@ -113,11 +85,33 @@ class TaggedCorpus(NamedTuple):
     test_files: tuple
 
 
-def ud_tag(word: str, hkcancor_pos: str) -> str:
-    """Universal Dependencies tag of an HKCanCor token (untagged tokens are punctuation)."""
+@functools.lru_cache(maxsize=1)
+def _hkcancor_tagset() -> frozenset:
     from pycantonese.pos_tagging.hkcancor_to_ud import hkcancor_to_ud
 
-    return hkcancor_to_ud(hkcancor_pos) if hkcancor_pos else hkcancor_to_ud(word)
+    return frozenset(hkcancor_to_ud())  # without a tag it returns the whole HKCanCor -> UD mapping
+
+
+def ud_tag(word: str, hkcancor_pos: str) -> str:
+    """Universal Dependencies tag of an HKCanCor token (untagged tokens are punctuation).
+
+    ``hkcancor_pos`` is one of HKCanCor's tags (``"v"``, ``"n"``, ``"d"``...) or empty (or
+    ``None``) for an untagged token, whose ``word`` must then be a punctuation mark of the
+    mapping. An unknown tag raises ``ValueError``, where pycantonese would return ``"X"``.
+    """
+    from pycantonese.pos_tagging.hkcancor_to_ud import hkcancor_to_ud
+
+    check_string("word", word)
+    if hkcancor_pos is None:
+        hkcancor_pos = ""
+    if not isinstance(hkcancor_pos, str):
+        raise TypeError(f"hkcancor_pos must be a str, got {type(hkcancor_pos).__name__} ({hkcancor_pos!r:.60})")
+    tag = (hkcancor_pos or word).strip()
+    if tag not in _hkcancor_tagset():
+        if hkcancor_pos:
+            raise ValueError(f"hkcancor_pos must be an HKCanCor tag such as 'v', 'n' or 'd', got {hkcancor_pos!r}")
+        raise ValueError(f"word {word!r} has no hkcancor_pos and is not an HKCanCor punctuation mark")
+    return hkcancor_to_ud(tag)
 
 
 @functools.lru_cache(maxsize=1)
@@ -134,10 +128,14 @@ def _hkcancor_by_file():
 
 
 def load_hkcancor(test_every: int = 5) -> TaggedCorpus:
-    """HKCanCor with UD tags; every ``test_every``-th file (sorted by name) is the test set."""
-    if isinstance(test_every, bool) or not isinstance(test_every, int) or test_every < 2:
-        raise ValueError(f"test_every must be an int >= 2, got {test_every!r}")
+    """HKCanCor with UD tags; every ``test_every``-th file (sorted by name) is the test set.
+
+    ``test_every`` is an int in [2, 58]: the corpus has 58 files, and a larger value would
+    leave the test set empty.
+    """
+    check_int("test_every", test_every, low=2)
     files = _hkcancor_by_file()
+    check_int("test_every", test_every, high=len(files))
     train, test, names = [], [], []
     for i, (name, utterances) in enumerate(files):
         if i % test_every == test_every - 1:
@@ -149,9 +147,12 @@ def load_hkcancor(test_every: int = 5) -> TaggedCorpus:
 
 
 def han_runs(words) -> list[list[str]]:
-    """Maximal runs of consecutive words made only of Chinese characters (gold segmentations)."""
+    """Maximal runs of consecutive words made only of Chinese characters (gold segmentations).
+
+    ``words`` is a list of non-empty strings; it may be empty, and so may the result.
+    """
     runs, current = [], []
-    for w in words:
+    for w in check_strings("words", words, allow_empty=True):
         if HAN_RUN.fullmatch(w):
             current.append(w)
         elif current:
@@ -161,7 +162,11 @@ def han_runs(words) -> list[list[str]]:
 
 
 def char_type(word: str) -> str:
-    """'han', 'latin', 'digit', 'punct' or 'mixed'."""
+    """'han', 'latin', 'digit', 'punct' or 'mixed' (``word`` a non-empty ``str``)."""
+    return _char_type(check_string("word", word))
+
+
+def _char_type(word: str) -> str:
     if HAN_RUN.fullmatch(word):
         return "han"
     if word.isascii() and word.isalpha():
@@ -173,9 +178,18 @@ def char_type(word: str) -> str:
 
 def pos_features(words, t: int) -> dict:
     """Overlapping features of ``words[t]``: the word, its first/last character, length,
-    character type, and the neighbouring words (sklearn-crfsuite's dict format)."""
+    character type, and the neighbouring words (sklearn-crfsuite's dict format).
+
+    ``words`` is a non-empty list of non-empty strings and ``t`` an int in
+    ``[0, len(words) - 1]`` (a negative ``t`` is refused, not counted from the end).
+    """
+    words = check_strings("words", words)
+    return _pos_features(words, check_int("t", t, low=0, high=len(words) - 1))
+
+
+def _pos_features(words: list, t: int) -> dict:
     w = words[t]
-    f = {"bias": 1.0, "word": w, "first": w[0], "last": w[-1], "len": str(min(len(w), 4)), "type": char_type(w)}
+    f = {"bias": 1.0, "word": w, "first": w[0], "last": w[-1], "len": str(min(len(w), 4)), "type": _char_type(w)}
     if t > 0:
         f.update(prev_word=words[t - 1], prev_last=words[t - 1][-1])
     else:
@@ -188,32 +202,63 @@ def pos_features(words, t: int) -> dict:
 
 
 def sentence_features(words) -> list[dict]:
-    """:func:`pos_features` of every position of a sentence."""
-    return [pos_features(words, t) for t in range(len(words))]
+    """:func:`pos_features` of every position of a sentence (a non-empty list of non-empty strings)."""
+    words = check_strings("words", words)
+    return [_pos_features(words, t) for t in range(len(words))]
 
 
 def build_vocabulary(sentences, min_count: int = 2) -> dict:
-    """Word -> index for words seen at least ``min_count`` times; index 0 is ``"<unk>"``."""
+    """Word -> index for words seen at least ``min_count`` times; index 0 is ``"<unk>"``.
+
+    Parameters
+    ----------
+    sentences : list of list of str
+        Non-empty; each sentence a non-empty list of non-empty words (for characters pass
+        ``list(text)``; one ``str`` is refused). The word ``"<unk>"`` is reserved.
+    min_count : int, default 2
+        At least 1.
+    """
+    min_count = check_int("min_count", min_count, low=1)
+    sentences = [check_strings(f"sentences[{i}]", s) for i, s in enumerate(check_sequence("sentences", sentences))]
     counts = Counter(w for s in sentences for w in s)
+    if "<unk>" in counts:
+        raise ValueError("sentences contain the reserved word '<unk>' (index 0 of the vocabulary)")
     kept = sorted(w for w, c in counts.items() if c >= min_count)
     return {"<unk>": 0, **{w: i + 1 for i, w in enumerate(kept)}}
 
 
 def encode(words, vocabulary: dict) -> np.ndarray:
-    """Indices of ``words`` (0, ``"<unk>"``, for words outside ``vocabulary``)."""
+    """Indices of ``words``, shape (len(words),), int64; 0 (``"<unk>"``) for words outside ``vocabulary``.
+
+    ``words`` is a non-empty list of non-empty strings; ``vocabulary`` a dict from
+    :func:`build_vocabulary` (``"<unk>"`` maps to 0).
+    """
+    words = check_strings("words", words)
+    if not isinstance(vocabulary, dict):
+        raise TypeError(f"vocabulary must be a dict from build_vocabulary, got {type(vocabulary).__name__}")
+    if vocabulary.get("<unk>") != 0:
+        raise ValueError(f"vocabulary must map '<unk>' to 0 (as build_vocabulary does), got {vocabulary.get('<unk>')!r}")
     return np.array([vocabulary.get(w, 0) for w in words], dtype=np.int64)
 
 
 def word_f1(gold, predicted) -> float:
     """Word-level F1 of a segmentation: ``gold`` and ``predicted`` are lists of sentences, each a
     list of words with the same characters; a word counts as correct when its character span
-    (start, end) is a gold span. F1 = 2 |correct| / (|predicted words| + |gold words|)."""
+    (start, end) is a gold span. F1 = 2 |correct| / (|predicted words| + |gold words|).
+
+    Both lists are non-empty, of the same length, and every sentence is a non-empty list of
+    non-empty strings whose characters equal those of its gold sentence.
+    """
+    gold, predicted = check_sequence("gold", gold), check_sequence("predicted", predicted)
+    check_same_length(("gold", "predicted"), gold, predicted)
+
     def spans(words):
         ends = np.cumsum([len(w) for w in words])
         return set(zip(ends - [len(w) for w in words], ends))
 
     correct = n_pred = n_gold = 0
-    for g, p in zip(gold, predicted, strict=True):
+    for i, (g, p) in enumerate(zip(gold, predicted)):
+        g, p = check_strings(f"gold[{i}]", g), check_strings(f"predicted[{i}]", p)
         if "".join(g) != "".join(p):
             raise ValueError(f"a predicted sentence has other characters than its gold sentence: {p!r} vs {g!r}")
         sg, sp = spans(g), spans(p)

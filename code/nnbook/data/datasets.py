@@ -19,6 +19,8 @@ __all__ = ["Split", "load_digits", "load_mnist_subset", "to_tensor_dataset"]
 
 import numpy as np
 
+from nnbook._validation import check_array, check_bool, check_int, check_number
+
 
 class Split(NamedTuple):
     """A train/test split. ``X_*`` has shape (n_samples, n_features), ``y_*`` (n_samples,)."""
@@ -40,13 +42,11 @@ def _require(module: str, package: str, purpose: str):
         ) from err
 
 
-def _check_split_args(test_size: float, random_state: int) -> None:
-    if isinstance(test_size, bool) or not isinstance(test_size, (float, int, np.floating, np.integer)):
-        raise TypeError(f"test_size must be a number, got {type(test_size).__name__}")
-    if not 0 < test_size < 1:
-        raise ValueError(f"test_size must be a fraction in (0, 1), got {test_size}")
-    if isinstance(random_state, bool) or not isinstance(random_state, (int, np.integer)):
-        raise TypeError(f"random_state must be an int, got {type(random_state).__name__}")
+def _check_split_args(test_size, random_state, images) -> None:
+    """The arguments shared by the loaders, on the validation floor (seeds as scikit-learn takes them)."""
+    check_number("test_size", test_size, low=0, high=1, low_open=True, high_open=True)
+    check_int("random_state", random_state, low=0, high=2**32 - 1)
+    check_bool("images", images)
 
 
 def _split(X: np.ndarray, y: np.ndarray, test_size: float, random_state: int) -> Split:
@@ -75,7 +75,7 @@ def load_digits(test_size: float = 0.25, random_state: int = 0, images: bool = F
     Split
         ``X_*`` float64 in [0, 1]; ``y_*`` int64 labels 0-9.
     """
-    _check_split_args(test_size, random_state)
+    _check_split_args(test_size, random_state, images)
     datasets = _require("sklearn.datasets", "scikit-learn", "load_digits")
     bunch = datasets.load_digits()
     X = bunch.data.astype(np.float64) / 16.0
@@ -104,7 +104,7 @@ def load_mnist_subset(test_size: float = 0.2, random_state: int = 0, images: boo
     test_size : float, default 0.2
         Fraction held out for testing (stratified by class).
     random_state : int, default 0
-        Seed of the split.
+        Seed of the split, an int in [0, 2**32 - 1] (what scikit-learn accepts).
     images : bool, default False
         Return ``X`` with shape (n, 28, 28) instead of (n, 784).
 
@@ -113,7 +113,7 @@ def load_mnist_subset(test_size: float = 0.2, random_state: int = 0, images: boo
     Split
         ``X_*`` float64 in [0, 1]; ``y_*`` int64 labels 0-9.
     """
-    _check_split_args(test_size, random_state)
+    _check_split_args(test_size, random_state, images)
     X, y = _mnist_5k()
     if images:
         X = X.reshape(-1, 28, 28)
@@ -126,23 +126,34 @@ def to_tensor_dataset(X, y, image_channels: bool = False):
     Parameters
     ----------
     X : ndarray, shape (n_samples, ...)
-        Inputs.
-    y : ndarray, shape (n_samples,)
-        Integer class labels.
+        Inputs: real, finite numbers with a batch axis and at least one feature axis.
+    y : ndarray of int, shape (n_samples,)
+        Integer class labels, >= 0 (floats are refused rather than truncated).
     image_channels : bool, default False
         Insert a channel axis after the batch axis: (n, H, W) becomes (n, 1, H, W).
+
+    Raises
+    ------
+    TypeError
+        For non-numeric ``X``, non-integer ``y`` or a non-bool ``image_channels``.
+    ValueError
+        For NaN/inf in ``X``, empty arrays, a ``y`` that does not match ``X``'s first axis, or
+        negative labels.
     """
     torch = _require("torch", "torch", "to_tensor_dataset")
-    X = np.asarray(X)
-    y = np.asarray(y)
+    X = check_array("X", X, dtype="any", allow_empty=True)
     if X.ndim < 2:
         raise ValueError(f"X must have a batch axis and at least one feature axis, got shape {X.shape}")
+    if X.size == 0:
+        raise ValueError(f"X is empty, got shape {X.shape}")
+    y = np.asarray(y)
     if y.ndim != 1 or len(y) != len(X):
         raise ValueError(f"y must have shape ({len(X)},) to match X, got {y.shape}")
-    if not np.issubdtype(y.dtype, np.integer):
+    if y.dtype.kind not in "iu":
         raise TypeError(f"y must hold integer class labels, got dtype {y.dtype}")
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X contains NaN or infinite values")
+    if (y < 0).any():
+        raise ValueError(f"y must hold class labels >= 0, got {np.unique(y[y < 0])[:10].tolist()}")
+    image_channels = check_bool("image_channels", image_channels)
     X_t = torch.as_tensor(X, dtype=torch.float32)
     if image_channels:
         X_t = X_t.unsqueeze(1)

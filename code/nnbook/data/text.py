@@ -23,6 +23,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnbook._validation import (check_array, check_bool, check_int, check_number, check_random_state, check_sequence,
+                                check_strings)
+from nnbook.base import Estimator
+
 __all__ = ["POSITIVE", "NEGATIVE", "generate_reviews", "Vocabulary", "cooccurrence_counts", "ppmi",
            "svd_embeddings"]
 
@@ -46,11 +50,13 @@ def generate_reviews(n: int, random_state: int = 0, p_negation: float = 0.5, pos
     Parameters
     ----------
     n : int
-    random_state : int
+        Number of reviews, at least 1.
+    random_state : None, int >= 0 or numpy Generator, default 0
     p_negation : float, default 0.5
-        Probability that the adjective is negated ("not", "never").
+        Probability in [0, 1] that the adjective is negated ("not", "never").
     positive, negative : sequences of str
-        The adjectives to draw from (half the reviews use each list).
+        The adjectives to draw from (half the reviews use each list); each a non-empty list of
+        non-empty strings (one ``str`` is refused).
     follow_up : bool, default False
         Append a clause that states the sentiment ("and i loved it"), as unlabeled text often does.
 
@@ -59,13 +65,11 @@ def generate_reviews(n: int, random_state: int = 0, p_negation: float = 0.5, pos
     reviews : list of list of str
     labels : ndarray of int64, shape (n,)
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be a positive int, got {n!r}")
-    if not 0 <= p_negation <= 1:
-        raise ValueError(f"p_negation must be in [0, 1], got {p_negation!r}")
-    if not positive or not negative:
-        raise ValueError("positive and negative must each hold at least one adjective")
-    rng = np.random.default_rng(random_state)
+    n = check_int("n", n, low=1)
+    rng = check_random_state(random_state)
+    p_negation = check_number("p_negation", p_negation, low=0, high=1)
+    positive, negative = check_strings("positive", positive), check_strings("negative", negative)
+    follow_up = check_bool("follow_up", follow_up)
     reviews, labels = [], np.empty(n, dtype=np.int64)
     for k in range(n):
         polarity = int(rng.random() < 0.5)
@@ -89,15 +93,22 @@ def generate_reviews(n: int, random_state: int = 0, p_negation: float = 0.5, pos
     return reviews, labels
 
 
-class Vocabulary:
+class Vocabulary(Estimator):
     """Word <-> index, with index 0 reserved for padding and 1 for unknown words.
 
-    ``Vocabulary().fit(reviews)`` collects the words in order of first appearance (``words_``).
+    ``Vocabulary().fit(reviews)`` collects the words in order of first appearance (``words_``);
+    ``index_`` maps them back. ``reviews`` is a non-empty list of reviews, each a non-empty list of
+    non-empty words; the tokens ``"<pad>"`` and ``"<unk>"`` are reserved. Using a vocabulary
+    before ``fit`` raises :class:`nnbook.base.NotFittedError`.
     """
 
     PAD, UNK = "<pad>", "<unk>"
 
     def fit(self, reviews) -> "Vocabulary":
+        reviews = [check_strings(f"reviews[{i}]", r) for i, r in enumerate(check_sequence("reviews", reviews))]
+        reserved = {self.PAD, self.UNK}.intersection(w for r in reviews for w in r)
+        if reserved:
+            raise ValueError(f"reviews contain the reserved token(s) {sorted(reserved)}")
         self.words_ = [self.PAD, self.UNK]
         self.index_ = {self.PAD: 0, self.UNK: 1}
         for review in reviews:
@@ -108,10 +119,17 @@ class Vocabulary:
         return self
 
     def __len__(self) -> int:
+        self._check_fitted("words_")
         return len(self.words_)
 
     def encode(self, reviews, length: int) -> np.ndarray:
-        """Integer matrix (n_reviews, length): indices, right-padded with 0 (longer reviews raise)."""
+        """Integer matrix (n_reviews, length): indices, right-padded with 0 (longer reviews raise).
+
+        ``reviews`` as in :meth:`fit`; ``length`` an int >= 1. Unknown words get index 1.
+        """
+        self._check_fitted("index_")
+        length = check_int("length", length, low=1)
+        reviews = [check_strings(f"reviews[{i}]", r) for i, r in enumerate(check_sequence("reviews", reviews))]
         out = np.zeros((len(reviews), length), dtype=np.int64)
         for row, review in enumerate(reviews):
             if len(review) > length:
@@ -123,10 +141,15 @@ class Vocabulary:
 def cooccurrence_counts(reviews, vocabulary: Vocabulary, window: int = 2) -> np.ndarray:
     """Symmetric counts :math:`n_{wc}` of word c within ``window`` positions of word w.
 
-    Returns an ndarray of shape (len(vocabulary), len(vocabulary)).
+    ``reviews`` is a non-empty list of reviews (non-empty lists of non-empty words),
+    ``vocabulary`` a fitted :class:`Vocabulary` (words outside it count as ``"<unk>"``) and
+    ``window`` an int >= 1. Returns an ndarray of shape (len(vocabulary), len(vocabulary)).
     """
-    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
-        raise ValueError(f"window must be a positive int, got {window!r}")
+    window = check_int("window", window, low=1)
+    if not isinstance(vocabulary, Vocabulary):
+        raise TypeError(f"vocabulary must be a Vocabulary, got {type(vocabulary).__name__}")
+    vocabulary._check_fitted("index_")
+    reviews = [check_strings(f"reviews[{i}]", r) for i, r in enumerate(check_sequence("reviews", reviews))]
     counts = np.zeros((len(vocabulary), len(vocabulary)))
     for review in reviews:
         ids = [vocabulary.index_.get(word, 1) for word in review]
@@ -138,10 +161,15 @@ def cooccurrence_counts(reviews, vocabulary: Vocabulary, window: int = 2) -> np.
 
 
 def ppmi(counts: np.ndarray) -> np.ndarray:
-    """Positive pointwise mutual information of a co-occurrence matrix (zero rows stay zero)."""
-    counts = np.asarray(counts, dtype=float)
-    if counts.ndim != 2 or counts.shape[0] != counts.shape[1] or np.any(counts < 0):
+    """Positive pointwise mutual information of a co-occurrence matrix (zero rows stay zero).
+
+    ``counts`` is a square (n_words, n_words) array of finite, non-negative numbers.
+    """
+    counts = check_array("counts", counts, ndim=2)
+    if counts.shape[0] != counts.shape[1]:
         raise ValueError(f"counts must be a square non-negative matrix, got shape {counts.shape}")
+    if np.any(counts < 0):
+        raise ValueError(f"counts must be a square non-negative matrix, got a negative count {counts.min():g}")
     total = counts.sum()
     row, col = counts.sum(axis=1, keepdims=True), counts.sum(axis=0, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -153,11 +181,11 @@ def svd_embeddings(counts: np.ndarray, dim: int) -> np.ndarray:
     """Word vectors :math:`U_k \\Sigma_k^{1/2}` from the truncated SVD of the PPMI of ``counts``.
 
     Each row is then scaled to unit length (rows that are all zero, such as padding, stay zero).
+    ``counts`` as in :func:`ppmi`; ``dim`` an int in ``[1, n_words]``.
     Returns an ndarray of shape (n_words, dim).
     """
     M = ppmi(counts)
-    if isinstance(dim, bool) or not isinstance(dim, int) or not 1 <= dim <= M.shape[0]:
-        raise ValueError(f"dim must be an int in [1, {M.shape[0]}], got {dim!r}")
+    dim = check_int("dim", dim, low=1, high=M.shape[0])
     U, S, _ = np.linalg.svd(M)
     E = U[:, :dim] * np.sqrt(S[:dim])
     E *= np.sign(E[np.abs(E).argmax(axis=0), np.arange(dim)])  # fix the sign of each column

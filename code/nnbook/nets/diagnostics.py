@@ -11,11 +11,44 @@ Book sections: ``book/ch2-activations/`` and ``book/ch4-training/``.
 """
 from __future__ import annotations
 
-
 import torch
 from torch import nn
 
-from nnbook.nets.builder import ACTIVATIONS
+from nnbook._validation import check_tensor
+from nnbook.nets.builder import TORCH_ACTIVATION_TYPES
+
+__all__ = ["layer_gradient_norms", "layer_activation_stats", "dead_unit_masks", "dead_unit_fraction",
+           "layer_gradient_summary"]
+
+
+def _check_model(model, sequential: bool = False) -> None:
+    kind = nn.Sequential if sequential else nn.Module
+    if not isinstance(model, kind):
+        raise TypeError(f"model must be an nn.{kind.__name__}, got {type(model).__name__}")
+
+
+_NO_Y = object()
+
+
+def _check_batch(X, y=_NO_Y, model=None) -> None:
+    """``X`` a non-empty finite float tensor with one row per example; ``y`` (if given) one target per row."""
+    check_tensor("X", X)
+    if X.ndim < 2:
+        raise ValueError(f"X must have a batch axis and a feature axis, got shape {tuple(X.shape)}")
+    first = next(iter(model), None) if isinstance(model, nn.Sequential) else None
+    if isinstance(first, nn.Linear) and X.ndim == 2 and X.shape[1] != first.in_features:
+        raise ValueError(f"X must have {first.in_features} features (the model's first Linear layer), "
+                         f"got shape {tuple(X.shape)}")
+    if y is not _NO_Y:
+        check_tensor("y", y, floating=False)
+        if y.ndim < 1 or len(y) != len(X):
+            raise ValueError(f"X and y must have the same length, got shapes {tuple(X.shape)} and {tuple(y.shape)}")
+
+
+def _check_loss_fn(loss_fn) -> None:
+    if loss_fn is not None and not callable(loss_fn):
+        raise TypeError(f"loss_fn must be None or a callable loss_fn(outputs, y), got {type(loss_fn).__name__} ({loss_fn!r})")
+
 
 def _linear_layers(model: nn.Module) -> list[nn.Linear]:
     layers = [m for m in model.modules() if isinstance(m, (nn.Linear, nn.Conv2d))]
@@ -30,6 +63,9 @@ def layer_gradient_norms(model: nn.Module, X: torch.Tensor, y: torch.Tensor, los
     Computes one forward and backward pass of ``loss_fn(model(X), y)`` (cross-entropy by
     default) and leaves the gradients zeroed afterwards.
     """
+    _check_model(model)
+    _check_batch(X, y, model)
+    _check_loss_fn(loss_fn)
     loss_fn = loss_fn or nn.functional.cross_entropy
     layers = _linear_layers(model)
     model.zero_grad()
@@ -46,14 +82,13 @@ def layer_activation_stats(model: nn.Sequential, X: torch.Tensor) -> tuple[list[
     Returns two lists (means, stds), one entry per activation, input to output. For a model
     from :func:`nnbook.nets.builder.deep_mlp` these are the hidden layers' outputs.
     """
-    if not isinstance(model, nn.Sequential):
-        raise TypeError(f"model must be an nn.Sequential, got {type(model).__name__}")
-    activation_types = tuple({type(factory()) for factory in ACTIVATIONS.values()})
+    _check_model(model, sequential=True)
+    _check_batch(X, model=model)
     means, stds = [], []
     h = X
     for module in model:
         h = module(h)
-        if isinstance(module, activation_types):
+        if isinstance(module, TORCH_ACTIVATION_TYPES):
             means.append(h.mean().item())
             stds.append(h.std().item())
     return means, stds
@@ -73,15 +108,13 @@ def dead_unit_masks(model: nn.Sequential, X: torch.Tensor) -> list[torch.Tensor]
     list of torch.Tensor of bool
         One mask of shape (width,) per activation module, input to output.
     """
-    if not isinstance(model, nn.Sequential):
-        raise TypeError(f"model must be an nn.Sequential, got {type(model).__name__}")
-    if not isinstance(X, torch.Tensor) or X.ndim != 2 or len(X) == 0:
-        raise ValueError(f"X must be a non-empty 2-D tensor, got {getattr(X, 'shape', type(X).__name__)}")
-    activation_types = tuple({type(factory()) for factory in ACTIVATIONS.values()})
+    _check_model(model, sequential=True)
+    check_tensor("X", X, ndim=2)
+    _check_batch(X, model=model)
     masks = []
     h = X
     for module in model:
-        if isinstance(module, activation_types):
+        if isinstance(module, TORCH_ACTIVATION_TYPES):
             masks.append((h <= 0).all(dim=0))
         h = module(h)
     return masks
@@ -131,14 +164,9 @@ def layer_gradient_summary(model: nn.Module, X: torch.Tensor, y: torch.Tensor, l
 
     Book section: "Vanishing and exploding gradients" (``book/ch4-training/09-vanishing-exploding``).
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
-    for name, value in (("X", X), ("y", y)):
-        if not isinstance(value, torch.Tensor):
-            raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
-    if X.ndim < 1 or len(X) == 0 or len(X) != len(y):
-        raise ValueError(f"X and y must be non-empty with one target per example, got shapes "
-                         f"{tuple(X.shape)} and {tuple(y.shape)}")
+    _check_model(model)
+    _check_batch(X, y, model)
+    _check_loss_fn(loss_fn)
     loss_fn = loss_fn or nn.functional.cross_entropy
     layers = _linear_layers(model)
     model.zero_grad()

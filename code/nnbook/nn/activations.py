@@ -18,7 +18,6 @@ formula is ``book/ch2-activations/02-catalogue.ipynb``.
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Callable
@@ -26,26 +25,38 @@ from typing import Callable
 import numpy as np
 from scipy import special
 
+from nnbook._validation import check_bool, check_float_array, check_int, check_number, check_option, check_random_state
+
 #: SELU constants of Klambauer et al. (2017); derived in :mod:`nnbook.studies.selu`.
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_LAMBDA = 1.0507009873554804934193349852946
 
 
 def _as_float_array(z, name: str = "z") -> np.ndarray:
-    z = np.asarray(z)
-    if z.dtype == object or not (np.issubdtype(z.dtype, np.floating) or np.issubdtype(z.dtype, np.integer)):
-        raise TypeError(f"{name} must be a real numeric array, got dtype {z.dtype}")
-    if np.issubdtype(z.dtype, np.integer):
-        z = z.astype(np.float64)
-    if np.isnan(z).any():
-        raise ValueError(f"{name} contains NaN (first at index {np.argwhere(np.isnan(z))[0].tolist()})")
-    return z
+    """``z`` through the floor: real, non-empty, no NaN; ``+-inf`` allowed; ints become float64."""
+    return check_float_array(name, z, allow_inf=True, cast_ints=True)
 
 
-def _check_real(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise TypeError(f"{name} must be a finite real number, got {value!r}")
-    return float(value)
+def _times(a, z: np.ndarray) -> np.ndarray:
+    """``a * z`` with :math:`0 \\cdot (\\pm\\infty) = 0` (the limit of a slope-0 branch at ``z = -inf``)."""
+    if not np.isinf(z).any():
+        return a * z
+    with np.errstate(invalid="ignore"):
+        out = a * z
+    return np.where(np.isnan(out), 0.0, out)
+
+
+def _at_infinity(f, z: np.ndarray, at_minus, at_plus):
+    """``f(z)`` with the limits ``at_minus``/``at_plus`` at ``z = -inf``/``+inf``.
+
+    ``f`` is evaluated with the infinite entries replaced by 0, so no ``inf * 0`` is formed;
+    finite entries are computed exactly as ``f`` computes them.
+    """
+    inf = np.isinf(z)
+    if not inf.any():
+        return f(z)
+    value = f(np.where(inf, 0.0, z).astype(z.dtype, copy=False))
+    return np.where(z == -np.inf, at_minus, np.where(z == np.inf, at_plus, value)).astype(value.dtype, copy=False)
 
 
 # --- the sigmoid family ------------------------------------------------------------------
@@ -86,17 +97,13 @@ def tanh_prime(z):
 
 def softplus(z, beta: float = 1.0):
     r"""Softplus :math:`\frac{1}{\beta}\log(1 + e^{\beta z})`, a smooth ReLU; computed as ``logaddexp``."""
-    z, beta = _as_float_array(z), _check_real("beta", beta)
-    if beta <= 0:
-        raise ValueError(f"beta must be positive, got {beta!r}")
+    z, beta = _as_float_array(z), check_number("beta", beta, low=0.0, low_open=True)
     return np.logaddexp(0.0, beta * z) / beta
 
 
 def softplus_prime(z, beta: float = 1.0):
     r"""Derivative of softplus: :math:`\sigma(\beta z)`."""
-    z, beta = _as_float_array(z), _check_real("beta", beta)
-    if beta <= 0:
-        raise ValueError(f"beta must be positive, got {beta!r}")
+    z, beta = _as_float_array(z), check_number("beta", beta, low=0.0, low_open=True)
     return sigmoid(beta * z)
 
 
@@ -119,26 +126,26 @@ def relu_prime(z):
 
 def leaky_relu(z, a: float = 0.01):
     r"""Leaky ReLU :math:`z` for :math:`z > 0`, :math:`a z` for :math:`z \le 0` (Maas et al., 2013)."""
-    z, a = _as_float_array(z), _check_real("a", a)
-    return np.where(z > 0, z, a * z)
+    z, a = _as_float_array(z), check_number("a", a)
+    return np.where(z > 0, z, _times(a, z))
 
 
 def leaky_relu_prime(z, a: float = 0.01):
     r"""Derivative of Leaky ReLU: 1 for :math:`z > 0`, :math:`a` for :math:`z \le 0`."""
-    z, a = _as_float_array(z), _check_real("a", a)
+    z, a = _as_float_array(z), check_number("a", a)
     return np.where(z > 0, 1.0, a).astype(z.dtype)
 
 
-def _check_slopes(a, z: np.ndarray) -> np.ndarray:
-    a = np.asarray(a)
-    if a.dtype == object or not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)):
-        raise TypeError(f"a must be a real number or array, got dtype {a.dtype}")
-    if not np.isfinite(a).all():
-        raise ValueError(f"a must be finite, got {a!r}")
+def _prelu_slopes(a, z: np.ndarray) -> np.ndarray:
+    """PReLU's slope ``a``: finite reals whose shape broadcasts *to* ``z.shape`` (never enlarges ``z``)."""
+    a = check_float_array("a", a, cast_ints=True)
     try:
-        np.broadcast_shapes(a.shape, z.shape)
+        shape = np.broadcast_shapes(a.shape, z.shape)
     except ValueError:
-        raise ValueError(f"a with shape {a.shape} does not broadcast against z with shape {z.shape}") from None
+        shape = None
+    if shape != z.shape:
+        raise ValueError(f"a with shape {a.shape} does not broadcast against z with shape {z.shape}"
+                         " (a must be a scalar or have the trailing shape of z, e.g. (n_channels,))")
     return a.astype(np.result_type(a.dtype, z.dtype, np.float32))
 
 
@@ -153,14 +160,14 @@ def prelu(z, a=0.25):
         ``(n_channels,)`` for a 2-D ``z``). The paper initialises it to 0.25.
     """
     z = _as_float_array(z)
-    a = _check_slopes(a, z)
-    return np.where(z > 0, z, a * z)
+    a = _prelu_slopes(a, z)
+    return np.where(z > 0, z, _times(a, z))
 
 
 def prelu_prime(z, a=0.25):
     r"""Derivative of PReLU with respect to ``z``: 1 for :math:`z > 0`, :math:`a` for :math:`z \le 0`."""
     z = _as_float_array(z)
-    a = _check_slopes(a, z)
+    a = _prelu_slopes(a, z)
     return np.where(z > 0, 1.0, a) * np.ones_like(z)
 
 
@@ -171,8 +178,8 @@ def prelu_slope_grad(z, a, grad_out):
     axis along which ``a`` was broadcast; the result has the shape of ``a``.
     """
     z = _as_float_array(z)
-    a = _check_slopes(a, z)
-    grad_out = _as_float_array(grad_out, "grad_out")
+    a = _prelu_slopes(a, z)
+    grad_out = check_float_array("grad_out", grad_out, cast_ints=True)
     if grad_out.shape != z.shape:
         raise ValueError(f"grad_out must have the shape of z {z.shape}, got {grad_out.shape}")
     g = grad_out * np.minimum(z, 0.0)
@@ -183,16 +190,12 @@ def prelu_slope_grad(z, a, grad_out):
 
 
 def _rrelu_slopes(shape, lower, upper, training, random_state) -> np.ndarray | float:
-    lower, upper = _check_real("lower", lower), _check_real("upper", upper)
-    if not 0 <= lower <= upper:
-        raise ValueError(f"need 0 <= lower <= upper, got lower={lower!r}, upper={upper!r}")
-    if not isinstance(training, bool):
-        raise TypeError(f"training must be a bool, got {training!r}")
+    lower = check_number("lower", lower, low=0.0)
+    upper = check_number("upper", upper, low=lower)
+    training = check_bool("training", training)
     if not training:
         return (lower + upper) / 2
-    if random_state is not None and not isinstance(random_state, (numbers.Integral, np.random.Generator)):
-        raise TypeError(f"random_state must be None, an int or a numpy Generator, got {random_state!r}")
-    return np.random.default_rng(random_state).uniform(lower, upper, size=shape)
+    return check_random_state(random_state).uniform(lower, upper, size=shape)
 
 
 def rrelu(z, lower: float = 1 / 8, upper: float = 1 / 3, training: bool = False, random_state=None):
@@ -205,7 +208,7 @@ def rrelu(z, lower: float = 1 / 8, upper: float = 1 / 3, training: bool = False,
     """
     z = _as_float_array(z)
     a = _rrelu_slopes(z.shape, lower, upper, training, random_state)
-    return np.where(z > 0, z, a * z)
+    return np.where(z > 0, z, _times(a, z))
 
 
 def rrelu_prime(z, lower: float = 1 / 8, upper: float = 1 / 3, training: bool = False, random_state=None):
@@ -223,7 +226,7 @@ def elu(z, alpha: float = 1.0):
     (Clevert et al., 2016.) Note: no factor :math:`z` on the negative branch. Computed with
     ``expm1`` of :math:`\min(z, 0)`, so nothing overflows.
     """
-    z, alpha = _as_float_array(z), _check_real("alpha", alpha)
+    z, alpha = _as_float_array(z), check_number("alpha", alpha)
     return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0)))
 
 
@@ -232,7 +235,7 @@ def elu_prime(z, alpha: float = 1.0):
 
     Continuous at 0 only when :math:`\alpha = 1`; otherwise ELU has a kink there, too.
     """
-    z, alpha = _as_float_array(z), _check_real("alpha", alpha)
+    z, alpha = _as_float_array(z), check_number("alpha", alpha)
     return np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0.0)))
 
 
@@ -256,27 +259,36 @@ _GELU_C = math.sqrt(2.0 / math.pi)
 
 
 def _check_approximate(approximate: str) -> None:
-    if approximate not in ("none", "tanh"):
-        raise ValueError(f"approximate must be 'none' or 'tanh', got {approximate!r}")
+    check_option("approximate", approximate, ("none", "tanh"))
 
 
 def gelu(z, approximate: str = "none"):
     r"""Gaussian error linear unit :math:`z\,\Phi(z)` (Hendrycks & Gimpel, 2016).
 
     ``approximate="tanh"`` gives :math:`\frac{z}{2}\bigl(1 + \tanh(\sqrt{2/\pi}(z + 0.044715 z^3))\bigr)`.
-    :math:`\Phi` is evaluated with ``scipy.special.ndtr``, accurate in both tails.
+    :math:`\Phi` is evaluated with ``scipy.special.ndtr``, accurate in both tails. At the
+    infinities the limits are returned: :math:`\mathrm{GELU}(-\infty) = 0`,
+    :math:`\mathrm{GELU}(+\infty) = +\infty` (PyTorch gives NaN at :math:`-\infty`).
     """
     z = _as_float_array(z)
     _check_approximate(approximate)
+    return _at_infinity(lambda z: _gelu(z, approximate), z, 0.0, np.inf)
+
+
+def _gelu(z, approximate):
     if approximate == "tanh":  # (1 + tanh u)/2 = sigmoid(2u): no cancellation for z << 0
         return z * sigmoid(2.0 * _GELU_C * (z + 0.044715 * z**3))
     return z * special.ndtr(z)
 
 
 def gelu_prime(z, approximate: str = "none"):
-    r"""Derivative of GELU: :math:`\Phi(z) + z\,\varphi(z)` (or of its tanh approximation)."""
+    r"""Derivative of GELU: :math:`\Phi(z) + z\,\varphi(z)` (or of its tanh approximation); 0 at :math:`-\infty`, 1 at :math:`+\infty`."""
     z = _as_float_array(z)
     _check_approximate(approximate)
+    return _at_infinity(lambda z: _gelu_prime(z, approximate), z, 0.0, 1.0)
+
+
+def _gelu_prime(z, approximate):
     if approximate == "tanh":
         s = sigmoid(2.0 * _GELU_C * (z + 0.044715 * z**3))
         return s + 2.0 * z * s * (1.0 - s) * _GELU_C * (1.0 + 3 * 0.044715 * z * z)
@@ -284,24 +296,36 @@ def gelu_prime(z, approximate: str = "none"):
 
 
 def swish(z, beta: float = 1.0):
-    r"""Swish :math:`z\,\sigma(\beta z)` (Ramachandran et al., 2017); ``beta = 1`` is SiLU."""
-    z, beta = _as_float_array(z), _check_real("beta", beta)
-    return z * sigmoid(beta * z)
+    r"""Swish :math:`z\,\sigma(\beta z)` (Ramachandran et al., 2017); ``beta = 1`` is SiLU.
+
+    At the infinities the limits are returned (for :math:`\beta > 0`: 0 at :math:`-\infty`,
+    :math:`+\infty` at :math:`+\infty`; mirrored for :math:`\beta < 0`); PyTorch's ``silu``
+    gives NaN at :math:`-\infty`.
+    """
+    z, beta = _as_float_array(z), check_number("beta", beta)
+    lo, hi = (0.0, np.inf) if beta > 0 else (-np.inf, 0.0) if beta < 0 else (-np.inf, np.inf)
+    return _at_infinity(lambda z: z * sigmoid(beta * z), z, lo, hi)
 
 
 def swish_prime(z, beta: float = 1.0):
-    r"""Derivative of Swish: :math:`\sigma(\beta z) + \beta z\,\sigma(\beta z)(1 - \sigma(\beta z))`."""
-    z, beta = _as_float_array(z), _check_real("beta", beta)
-    s = sigmoid(beta * z)
-    return s + beta * z * s * (1.0 - s)
+    r"""Derivative of Swish: :math:`\sigma(\beta z) + \beta z\,\sigma(\beta z)(1 - \sigma(\beta z))`.
+
+    Its limits are 0 at :math:`-\infty` and 1 at :math:`+\infty` for :math:`\beta > 0` (mirrored for :math:`\beta < 0`).
+    """
+    z, beta = _as_float_array(z), check_number("beta", beta)
+    lo, hi = (0.0, 1.0) if beta > 0 else (1.0, 0.0) if beta < 0 else (0.5, 0.5)
+
+    def f(z):
+        s = sigmoid(beta * z)
+        return s + beta * z * s * (1.0 - s)
+    return _at_infinity(f, z, lo, hi)
 
 
 # --- Maxout ------------------------------------------------------------------------------
 
 def _maxout_groups(z, k) -> np.ndarray:
     z = _as_float_array(z)
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
-        raise ValueError(f"k must be a positive int, got {k!r}")
+    k = check_int("k", k, low=1)
     if z.ndim == 0 or z.shape[-1] % k:
         raise ValueError(f"the last axis of z (shape {z.shape}) must be a multiple of k={k}")
     return z.reshape(*z.shape[:-1], z.shape[-1] // k, k)
@@ -376,5 +400,6 @@ def get_activation(name: str) -> Activation:
         raise TypeError(f"name must be a str, got {type(name).__name__} ({name!r})")
     key = _ALIASES.get(name.lower(), name.lower())
     if key not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}")
+        raise ValueError(f"unknown activation {name!r}: name must be one of {sorted(ACTIVATIONS)} "
+                         f"or an alias {sorted(_ALIASES)}")
     return ACTIVATIONS[key]

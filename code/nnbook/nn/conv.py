@@ -22,26 +22,18 @@ Book section: "What convolution is" (``book/ch5-cnn/01-convolution.ipynb``); poo
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+
+from nnbook._validation import check_float_array, check_int
 
 __all__ = ["conv_output_size", "conv2d_forward", "conv2d_backward", "receptive_field"]
 
 
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r})")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value}")
-    return int(value)
-
-
-def _non_negative_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r})")
-    if value < 0:
-        raise ValueError(f"{name} must be a non-negative int, got {value}")
-    return int(value)
+# ``_positive_int`` is printed in ch5/04 (the source of receptive_field): it is the floor's check_int
+_positive_int = functools.partial(check_int, low=1)
 
 
 def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
@@ -51,23 +43,13 @@ def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0) 
 
     Raises ``ValueError`` naming ``kernel`` when the kernel is larger than the padded input.
     """
-    size = _positive_int("size", size)
-    kernel = _positive_int("kernel", kernel)
-    stride = _positive_int("stride", stride)
-    padding = _non_negative_int("padding", padding)
+    size = check_int("size", size, low=1)
+    kernel = check_int("kernel", kernel, low=1)
+    stride = check_int("stride", stride, low=1)
+    padding = check_int("padding", padding, low=0)
     if kernel > size + 2 * padding:
-        raise ValueError(f"kernel size {kernel} is larger than the padded input ({size} + 2*{padding} = {size + 2 * padding})")
+        raise ValueError(f"kernel = {kernel} is larger than the padded input ({size} + 2*{padding} = {size + 2 * padding})")
     return (size + 2 * padding - kernel) // stride + 1
-
-
-def _check_array(name: str, value, ndim: int, axes: str) -> np.ndarray:
-    if not isinstance(value, np.ndarray):
-        raise TypeError(f"{name} must be a NumPy array, got {type(value).__name__}")
-    if value.ndim != ndim:
-        raise ValueError(f"{name} must have shape ({axes}), got {value.shape}")
-    if not np.issubdtype(value.dtype, np.floating):
-        raise TypeError(f"{name} must hold floats, got dtype {value.dtype}")
-    return value
 
 
 def conv2d_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None = None, stride: int = 1, padding: int = 0):
@@ -91,20 +73,20 @@ def conv2d_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None = None, st
         What :func:`conv2d_backward` needs: the im2col matrices ``cols`` of shape
         (N, C*kh*kw, H_o*W_o), ``W``, the input shape and the settings.
     """
-    X = _check_array("X", X, 4, "N, C, H, W")
-    W = _check_array("W", W, 4, "F, C, kh, kw")
-    stride = _positive_int("stride", stride)
-    padding = _non_negative_int("padding", padding)
+    X = check_float_array("X", X, ndim=4)
+    W = check_float_array("W", W, ndim=4)
+    stride = check_int("stride", stride, low=1)
+    padding = check_int("padding", padding, low=0)
     N, C, H, Wd = X.shape
     F, C_w, kh, kw = W.shape
     if C_w != C:
         raise ValueError(f"W expects {C_w} input channels but X has {C} (X.shape={X.shape}, W.shape={W.shape})")
     if b is not None:
-        b = _check_array("b", b, 1, "F,")
+        b = check_float_array("b", b, ndim=1)
         if b.shape[0] != F:
             raise ValueError(f"b must have shape ({F},), got {b.shape}")
     if kh > H + 2 * padding or kw > Wd + 2 * padding:
-        raise ValueError(f"kernel size ({kh}, {kw}) is larger than the padded input "
+        raise ValueError(f"W has kernel size ({kh}, {kw}), larger than the padded input "
                          f"({H + 2 * padding}, {Wd + 2 * padding}) for padding={padding}")
     Ho = conv_output_size(H, kh, stride, padding)
     Wo = conv_output_size(Wd, kw, stride, padding)
@@ -145,11 +127,13 @@ def conv2d_backward(grad_out: np.ndarray, cache):
     dW : ndarray, shape (F, C, kh, kw)
     db : ndarray, shape (F,)
     """
+    if not isinstance(cache, tuple) or len(cache) != 6:
+        raise TypeError(f"cache must be the tuple returned by conv2d_forward, got {type(cache).__name__}")
     cols, W, (N, C, H, Wd), stride, padding, _ = cache
     F, _, kh, kw = W.shape
     Ho = conv_output_size(H, kh, stride, padding)
     Wo = conv_output_size(Wd, kw, stride, padding)
-    grad_out = _check_array("grad_out", grad_out, 4, "N, F, H_o, W_o")
+    grad_out = check_float_array("grad_out", grad_out, ndim=4)
     if grad_out.shape != (N, F, Ho, Wo):
         raise ValueError(f"grad_out must have shape {(N, F, Ho, Wo)}, got {grad_out.shape}")
     G = grad_out.reshape(N, F, Ho * Wo)
@@ -164,6 +148,24 @@ def conv2d_backward(grad_out: np.ndarray, cache):
     return np.ascontiguousarray(dX), dW, db
 
 
+def _checked_layers(function):
+    """Check ``layers`` before ``function`` runs (the body of receptive_field is printed in ch5/04,
+    so its argument is checked here): an iterable of (kernel, stride) pairs, at least one."""
+    @functools.wraps(function)
+    def checked(layers):
+        if isinstance(layers, (str, bytes, dict)) or not hasattr(layers, "__iter__"):
+            raise TypeError(f"layers must be a list of (kernel, stride) pairs, got {type(layers).__name__} ({layers!r})")
+        layers = list(layers)
+        if not layers:
+            raise ValueError("layers is empty: give at least one (kernel, stride) pair")
+        for index, layer in enumerate(layers):
+            if isinstance(layer, (str, bytes)) or not hasattr(layer, "__len__"):
+                raise TypeError(f"layers[{index}] must be a (kernel, stride) pair, got {layer!r}")
+        return function(layers)
+    return checked
+
+
+@_checked_layers
 def receptive_field(layers) -> list[tuple[int, int]]:
     """Receptive field and jump (input pixels between neighbouring units) after each layer.
 
@@ -173,7 +175,7 @@ def receptive_field(layers) -> list[tuple[int, int]]:
 
     Parameters
     ----------
-    layers : sequence of (kernel, stride) pairs
+    layers : non-empty sequence of (kernel, stride) pairs of positive ints
 
     Returns
     -------

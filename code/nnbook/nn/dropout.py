@@ -20,13 +20,17 @@ import itertools
 
 import numpy as np
 
-from nnbook.nn.init import as_generator
+from nnbook._validation import check_array, check_enumeration, check_float_array, check_int, check_number, check_tensor
+from nnbook.nn.init import as_generator  # printed in ch4/03 (the source of dropout_forward)
+from nnbook.nn.losses import softmax
+
+#: Largest number of hidden units :func:`subnetwork_ensemble` enumerates (2**16 sub-networks).
+MAX_ENSEMBLE_UNITS = 16
 
 
 def _check_p(p: float) -> float:
-    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating, np.integer)) or not 0.0 <= p < 1.0:
-        raise ValueError(f"p (the drop probability) must be in [0, 1), got {p!r}")
-    return float(p)
+    # the name is printed in ch4/03 (the source of dropout_forward); the check is the floor's
+    return check_number("p", p, low=0.0, high=1.0, high_open=True)
 
 
 def dropout_forward(X, p: float = 0.5, training: bool = True, random_state=None):
@@ -49,7 +53,7 @@ def dropout_forward(X, p: float = 0.5, training: bool = True, random_state=None)
         ``True`` where the unit was kept; pass it to :func:`dropout_backward`.
     """
     p = _check_p(p)
-    X = np.asarray(X, dtype=float)
+    X = check_array("X", X)  # float64, finite, not empty
     if not training or p == 0.0:
         return X.copy(), None
     mask = as_generator(random_state).random(X.shape) >= p
@@ -59,18 +63,15 @@ def dropout_forward(X, p: float = 0.5, training: bool = True, random_state=None)
 def dropout_backward(grad_out, mask, p: float = 0.5) -> np.ndarray:
     r""":math:`\partial L/\partial h = r \odot (\partial L/\partial \tilde h) / (1-p)`; identity when ``mask`` is None."""
     p = _check_p(p)
-    grad_out = np.asarray(grad_out, dtype=float)
+    grad_out = check_float_array("grad_out", grad_out, cast_ints=True).astype(float, copy=False)
     if mask is None:
         return grad_out.copy()
+    if isinstance(mask, (str, bytes)) or np.asarray(mask).dtype != bool:
+        raise TypeError(f"mask must be the bool array returned by dropout_forward (or None), got "
+                        f"{type(mask).__name__} of dtype {getattr(np.asarray(mask), 'dtype', '?')}")
     if np.shape(mask) != grad_out.shape:
         raise ValueError(f"mask has shape {np.shape(mask)} but grad_out has shape {grad_out.shape}")
     return grad_out * mask / (1.0 - p)
-
-
-def _softmax(Z: np.ndarray) -> np.ndarray:
-    Z = Z - Z.max(axis=-1, keepdims=True)
-    E = np.exp(Z)
-    return E / E.sum(axis=-1, keepdims=True)
 
 
 def subnetwork_ensemble(H, W, b, p: float = 0.5):
@@ -88,23 +89,27 @@ def subnetwork_ensemble(H, W, b, p: float = 0.5):
 
     For a softmax layer, ``geometric`` equals ``scaled`` exactly (Baldi & Sadowski, 2013;
     Srivastava et al., 2014), because the log of a softmax is linear in the logits up to a
-    per-example constant. Each output has shape (n, k). Cost :math:`O(2^d)`: keep d <= 16.
+    per-example constant. Each output has shape (n, k).
+
+    Cost :math:`O(2^d)`: ``d`` is limited to :data:`MAX_ENSEMBLE_UNITS` = 16 hidden units
+    (65,536 sub-networks); a larger ``H`` is refused (``ValueError``).
     """
-    H, W, b = np.asarray(H, float), np.asarray(W, float), np.asarray(b, float)
+    H = check_float_array("H", H, ndim=2, cast_ints=True).astype(float, copy=False)
+    W = check_float_array("W", W, ndim=2, cast_ints=True).astype(float, copy=False)
+    b = check_float_array("b", b, ndim=1, cast_ints=True).astype(float, copy=False)
     p = _check_p(p)
-    if H.ndim != 2 or W.ndim != 2 or W.shape[0] != H.shape[1] or b.shape != (W.shape[1],):
+    if W.shape[0] != H.shape[1] or b.shape != (W.shape[1],):
         raise ValueError(f"need H (n, d), W (d, k), b (k,); got H {H.shape}, W {W.shape}, b {b.shape}")
     d = H.shape[1]
-    if d > 16:
-        raise ValueError(f"d = {d} hidden units means 2**{d} sub-networks; keep d <= 16")
+    check_enumeration("H", 2**d, 2**MAX_ENSEMBLE_UNITS, f"sub-networks (2**d for d = {d} hidden units)")
     masks = np.array(list(itertools.product([0.0, 1.0], repeat=d)))  # (2^d, d)
     weights = (1.0 - p) ** masks.sum(1) * p ** (d - masks.sum(1))  # (2^d,)
     logits = np.einsum("md,nd,dk->mnk", masks, H, W) + b  # (2^d, n, k)
-    probs = _softmax(logits)
+    probs = softmax(logits)
     arithmetic = np.einsum("m,mnk->nk", weights, probs)
     log_geo = np.einsum("m,mnk->nk", weights, np.log(probs))
-    geometric = _softmax(log_geo)
-    scaled = _softmax((1.0 - p) * H @ W + b)
+    geometric = softmax(log_geo)
+    scaled = softmax((1.0 - p) * H @ W + b)
     return arithmetic, geometric, scaled
 
 
@@ -116,11 +121,18 @@ def mc_dropout_predict_proba(model, X, n_samples: int, seed: int = 0):
     probabilities, so that ``probs[:m].mean(0)`` is the ensemble of the first ``m``
     sub-networks. The model's mode is restored afterwards. Use it only on models without
     batch normalisation (whose training mode would also change its statistics).
+
+    ``X`` is a float tensor (n, n_features); ``seed`` (an int >= 0) seeds torch's generator
+    (``torch.manual_seed``) for the masks. It keeps its name: it is a torch seed, not a
+    NumPy ``random_state``, and the book calls it by this name.
     """
     import torch
 
-    if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
-        raise ValueError(f"n_samples must be a positive int, got {n_samples!r}")
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    check_tensor("X", X, ndim=2)
+    n_samples = check_int("n_samples", n_samples, low=1)
+    seed = check_int("seed", seed, low=0)
     was_training = model.training
     model.train()
     torch.manual_seed(seed)

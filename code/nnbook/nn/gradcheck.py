@@ -23,6 +23,8 @@ from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 
+from nnbook._validation import check_array, check_callable, check_number
+
 
 class GradientCheckError(AssertionError):
     """Raised by :func:`assert_gradients_close`; the message names the parameter and index."""
@@ -42,9 +44,12 @@ def relative_error(analytic, numeric, floor: float = 1e-10) -> np.ndarray:
     r"""Elementwise :math:`|g-\hat g| / \max(|g|, |\hat g|, \text{floor})`.
 
     The floor keeps entries where both gradients are (nearly) zero from dividing by zero;
-    there the result is the absolute error divided by ``floor``.
+    there the result is the absolute error divided by ``floor`` (> 0). Both gradients must
+    be finite: a NaN or infinite gradient is refused with its index.
     """
-    a, n = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
+    floor = check_number("floor", floor, low=0.0, low_open=True)
+    a = check_array("analytic", analytic, allow_empty=True)
+    n = check_array("numeric", numeric, allow_empty=True)
     if a.shape != n.shape:
         raise ValueError(f"analytic and numeric must have the same shape, got {a.shape} and {n.shape}")
     return np.abs(a - n) / np.maximum(np.maximum(np.abs(a), np.abs(n)), floor)
@@ -56,10 +61,10 @@ def numerical_gradient(f: Callable[[], float], param: np.ndarray, h: float = 1e-
     ``f`` takes no argument and reads ``param``, which is perturbed in place, one entry at a
     time, and restored exactly afterwards. Returns an array shaped like ``param``.
     """
+    f = check_callable("f", f)
     if not isinstance(param, np.ndarray) or not np.issubdtype(param.dtype, np.floating):
         raise TypeError(f"param must be a float ndarray (perturbed in place), got {type(param).__name__}")
-    if not (isinstance(h, (float, int)) and h > 0):
-        raise ValueError(f"h must be a positive number, got {h!r}")
+    h = check_number("h", h, low=0.0, low_open=True)
     grad = np.zeros_like(param)
     for k in np.ndindex(param.shape):
         old = param[k]
@@ -90,14 +95,27 @@ def check_gradients(f: Callable[[], float], params: Sequence[np.ndarray], grads:
     list of CheckResult
         One per array: the largest relative error, where it occurs and the two values there.
     """
+    if not callable(f):
+        raise TypeError(f"f must be a callable taking no argument and returning the loss, got {type(f).__name__}")
+    for what, seq in (("params", params), ("grads", grads)):
+        if isinstance(seq, (str, bytes, np.ndarray)) or not hasattr(seq, "__len__"):
+            raise TypeError(f"{what} must be a list of arrays, got {type(seq).__name__}")
+    for i, p in enumerate(params):
+        if not isinstance(p, np.ndarray) or not np.issubdtype(p.dtype, np.floating):
+            raise TypeError(f"params[{i}] must be a float ndarray (perturbed in place), got {type(p).__name__}")
+    h = check_number("h", h, low=0.0, low_open=True)
+    floor = check_number("floor", floor, low=0.0, low_open=True)
+    if isinstance(names, str):
+        raise TypeError(f"names must be a list of str, got str ({names!r})")
     names = [f"p{i}" for i in range(len(params))] if names is None else list(names)
     if not len(params) == len(grads) == len(names):
         raise ValueError(f"params, grads and names must have the same length, got {len(params)}, {len(grads)}, {len(names)}")
     results = []
     for name, p, g in zip(names, params, grads):
-        g = np.asarray(g, dtype=float)
+        g = check_array(f"grads[{len(results)}]", g, allow_empty=True)
         if g.shape != p.shape:
-            raise ValueError(f"gradient of {name} has shape {g.shape}, but the parameter has shape {p.shape}")
+            raise ValueError(f"grads[{len(results)}]: gradient of {name} has shape {g.shape}, but the parameter "
+                             f"has shape {p.shape}")
         numeric = numerical_gradient(f, p, h)
         err = relative_error(g, numeric, floor)
         k = np.unravel_index(int(np.argmax(err)), err.shape) if err.size else ()
@@ -108,7 +126,14 @@ def check_gradients(f: Callable[[], float], params: Sequence[np.ndarray], grads:
 
 
 def assert_gradients_close(results: Sequence[CheckResult], tol: float = 1e-6) -> None:
-    """Raise :class:`GradientCheckError` naming the first parameter whose worst error exceeds ``tol``."""
+    """Raise :class:`GradientCheckError` naming the first parameter whose worst error exceeds ``tol`` (> 0, finite)."""
+    tol = check_number("tol", tol, low=0.0, low_open=True)
+    if isinstance(results, (str, bytes)) or not hasattr(results, "__iter__"):
+        raise TypeError(f"results must be the list returned by check_gradients, got {type(results).__name__}")
+    results = list(results)
+    for i, r in enumerate(results):
+        if not isinstance(r, CheckResult):
+            raise TypeError(f"results[{i}] must be a CheckResult, got {type(r).__name__}")
     for r in results:
         if not r.max_rel_error <= tol:
             raise GradientCheckError(
@@ -119,8 +144,13 @@ def assert_gradients_close(results: Sequence[CheckResult], tol: float = 1e-6) ->
 def check_model(model, X, y, h: float = 1e-5, floor: float = 1e-10) -> list[CheckResult]:
     """:func:`check_gradients` for an :class:`nnbook.nn.mlp.MLP` (names ``W1, b1, W2, b2, ...``).
 
-    Uses ``model.loss_and_gradients(X, y)`` for the analytic gradients and the loss.
+    Uses ``model.loss_and_gradients(X, y)`` for the analytic gradients and the loss (which
+    validates ``X`` and ``y``).
     """
+    if not hasattr(model, "loss_and_gradients") or not hasattr(model, "weights_"):
+        raise TypeError(f"model must be an initialised nnbook.nn.mlp.MLP, got {type(model).__name__}")
+    h = check_number("h", h, low=0.0, low_open=True)
+    floor = check_number("floor", floor, low=0.0, low_open=True)
     _, grads = model.loss_and_gradients(X, y)
     params, flat, names = [], [], []
     for l, (W, b) in enumerate(zip(model.weights_, model.biases_), start=1):

@@ -25,14 +25,16 @@ from typing import Callable
 
 import numpy as np
 
+from nnbook._validation import check_int, check_number, check_option, check_random_state
+
 
 def as_generator(random_state=None) -> np.random.Generator:
-    """The one helper that turns ``random_state`` (None, int or Generator) into a Generator."""
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    if random_state is None or (isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool)):
-        return np.random.default_rng(random_state)
-    raise TypeError(f"random_state must be None, an int or a numpy Generator, got {type(random_state).__name__}")
+    """Alias of :func:`nnbook._validation.check_random_state` (None, a non-negative int or a Generator).
+
+    Kept because the source of :func:`he_normal` and of ``dropout_forward``, printed in the
+    book, calls it by this name; new code calls ``check_random_state``.
+    """
+    return check_random_state(random_state)
 
 
 def fan_in_and_fan_out(shape) -> tuple[int, int]:
@@ -41,13 +43,14 @@ def fan_in_and_fan_out(shape) -> tuple[int, int]:
     ``(fan_out, fan_in)`` for a dense layer; ``(out_channels, in_channels, *kernel)`` for a
     convolution, giving :math:`n_{in} = c_{in} \prod k`, :math:`n_{out} = c_{out} \prod k`.
     """
-    if isinstance(shape, (int, np.integer)):
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, (bool, np.bool_)):
         shape = (shape,)
+    if isinstance(shape, (str, bytes)) or not isinstance(shape, (tuple, list)):
+        raise TypeError(f"shape must be a tuple of ints (fan_out, fan_in, ...), got {type(shape).__name__} ({shape!r})")
     shape = tuple(shape)
     if len(shape) < 2:
         raise ValueError(f"shape must have at least 2 dimensions (fan_out, fan_in, ...), got {shape}")
-    if not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1 for s in shape):
-        raise ValueError(f"shape must hold positive ints, got {shape}")
+    shape = tuple(check_int(f"shape[{i}]", s, low=1) for i, s in enumerate(shape))
     receptive_field = math.prod(shape[2:])
     return int(shape[1] * receptive_field), int(shape[0] * receptive_field)
 
@@ -62,17 +65,16 @@ def calculate_gain(nonlinearity: str, negative_slope: float = 0.01) -> float:
     (it halves :math:`\mathbb{E}[x^2]`), :math:`\sqrt{2/(1+a^2)}` for leaky ReLU of slope
     :math:`a`, 5/3 for tanh, 1 for linear and sigmoid layers.
     """
+    check_option("nonlinearity", nonlinearity, sorted(_GAINS) + ["leaky_relu"])
+    negative_slope = check_number("negative_slope", negative_slope)
     if nonlinearity == "leaky_relu":
         return math.sqrt(2.0 / (1.0 + negative_slope**2))
-    if nonlinearity not in _GAINS:
-        raise ValueError(f"nonlinearity must be one of {sorted(_GAINS) + ['leaky_relu']}, got {nonlinearity!r}")
     return _GAINS[nonlinearity]
 
 
 def _check_gain(gain: float) -> float:
-    if isinstance(gain, bool) or not isinstance(gain, (int, float, np.floating, np.integer)) or not gain > 0:
-        raise ValueError(f"gain must be a positive number, got {gain!r}")
-    return float(gain)
+    # the name is printed in ch4/02 (the source of he_normal); the check is the floor's
+    return check_number("gain", gain, low=0.0, low_open=True)
 
 
 def uniform_fan_in(shape, random_state=None) -> np.ndarray:
@@ -83,13 +85,13 @@ def uniform_fan_in(shape, random_state=None) -> np.ndarray:
     """
     fan_in, _ = fan_in_and_fan_out(shape)
     bound = 1.0 / math.sqrt(fan_in)
-    return as_generator(random_state).uniform(-bound, bound, size=shape)
+    return check_random_state(random_state).uniform(-bound, bound, size=shape)
 
 
 def lecun_normal(shape, random_state=None) -> np.ndarray:
     r""":math:`W \sim \mathcal N(0, 1/n_{in})` (LeCun et al., 1998; the SELU initialiser)."""
     fan_in, _ = fan_in_and_fan_out(shape)
-    return as_generator(random_state).normal(0.0, math.sqrt(1.0 / fan_in), size=shape)
+    return check_random_state(random_state).normal(0.0, math.sqrt(1.0 / fan_in), size=shape)
 
 
 def xavier_uniform(shape, gain: float = 1.0, random_state=None) -> np.ndarray:
@@ -99,14 +101,14 @@ def xavier_uniform(shape, gain: float = 1.0, random_state=None) -> np.ndarray:
     """
     fan_in, fan_out = fan_in_and_fan_out(shape)
     bound = _check_gain(gain) * math.sqrt(6.0 / (fan_in + fan_out))
-    return as_generator(random_state).uniform(-bound, bound, size=shape)
+    return check_random_state(random_state).uniform(-bound, bound, size=shape)
 
 
 def xavier_normal(shape, gain: float = 1.0, random_state=None) -> np.ndarray:
     r""":math:`W \sim \mathcal N(0, 2g^2/(n_{in}+n_{out}))` (Glorot & Bengio, 2010)."""
     fan_in, fan_out = fan_in_and_fan_out(shape)
     std = _check_gain(gain) * math.sqrt(2.0 / (fan_in + fan_out))
-    return as_generator(random_state).normal(0.0, std, size=shape)
+    return check_random_state(random_state).normal(0.0, std, size=shape)
 
 
 def he_uniform(shape, gain: float = math.sqrt(2.0), random_state=None) -> np.ndarray:
@@ -116,7 +118,7 @@ def he_uniform(shape, gain: float = math.sqrt(2.0), random_state=None) -> np.nda
     """
     fan_in, _ = fan_in_and_fan_out(shape)
     bound = _check_gain(gain) * math.sqrt(3.0 / fan_in)
-    return as_generator(random_state).uniform(-bound, bound, size=shape)
+    return check_random_state(random_state).uniform(-bound, bound, size=shape)
 
 
 def he_normal(shape, gain: float = math.sqrt(2.0), random_state=None) -> np.ndarray:
@@ -136,7 +138,11 @@ INITIALISERS: dict[str, Callable] = {
 
 
 def init_variance(name: str, shape) -> float:
-    r"""The variance :math:`\operatorname{Var}(W)` that initialiser ``name`` targets (default gains)."""
+    r"""The variance :math:`\operatorname{Var}(W)` that initialiser ``name`` targets (default gains).
+
+    :func:`nnbook.nn.mlp.init_params` draws its weights with :math:`\sqrt{}` of this variance.
+    """
+    check_option("name", name, sorted(INITIALISERS))
     fan_in, fan_out = fan_in_and_fan_out(shape)
     variances = {
         "uniform_fan_in": 1.0 / (3.0 * fan_in),
@@ -146,16 +152,12 @@ def init_variance(name: str, shape) -> float:
         "he_uniform": 2.0 / fan_in,
         "he_normal": 2.0 / fan_in,
     }
-    if name not in variances:
-        raise ValueError(f"name must be one of {sorted(variances)}, got {name!r}")
-    return variances[name]
+    return variances[check_option("name", name, sorted(variances))]
 
 
 def initialise(name: str, shape, random_state=None) -> np.ndarray:
     """Draw weights of ``shape`` with the initialiser called ``name`` (a key of ``INITIALISERS``)."""
-    if name not in INITIALISERS:
-        raise ValueError(f"name must be one of {sorted(INITIALISERS)}, got {name!r}")
-    return INITIALISERS[name](shape, random_state=random_state)
+    return INITIALISERS[check_option("name", name, sorted(INITIALISERS))](shape, random_state=random_state)
 
 
 def forward_variances(init, depth: int, width: int, activation: str = "tanh", n_samples: int = 1000,
@@ -171,10 +173,13 @@ def forward_variances(init, depth: int, width: int, activation: str = "tanh", n_
     from nnbook.nn import activations
 
     functions = {"tanh": activations.tanh, "relu": activations.relu, "sigmoid": activations.sigmoid, "linear": lambda z: z}
-    if activation not in functions:
-        raise ValueError(f"activation must be one of {sorted(functions)}, got {activation!r}")
+    check_option("activation", activation, sorted(functions))
+    if not callable(init):
+        check_option("init", init, sorted(INITIALISERS))
+    depth, width = check_int("depth", depth, low=1), check_int("width", width, low=1)
+    n_samples = check_int("n_samples", n_samples, low=2)
     draw = init if callable(init) else (lambda shape, random_state: initialise(init, shape, random_state))
-    rng = as_generator(random_state)
+    rng = check_random_state(random_state)
     h = rng.standard_normal((n_samples, width))
     variances = []
     for _ in range(depth):

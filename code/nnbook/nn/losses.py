@@ -20,19 +20,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnbook._validation import check_float_array, check_int, check_labels, check_number, check_probabilities
 from nnbook.nn.activations import sigmoid
 
 
 def _as_2d_float(name: str, a) -> np.ndarray:
-    a = np.asarray(a)
-    if a.dtype == object or not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)):
-        raise TypeError(f"{name} must be a real numeric array, got dtype {a.dtype}")
-    a = a.astype(np.float64) if np.issubdtype(a.dtype, np.integer) else a
-    if a.ndim != 2 or a.shape[0] == 0:
-        raise ValueError(f"{name} must have shape (n_samples, n_outputs) with n_samples >= 1, got {a.shape}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return a
+    """A finite, non-empty real array of shape (n_samples, n_outputs); float32 stays float32, ints become float64."""
+    return check_float_array(name, a, ndim=2, cast_ints=True)
 
 
 def _check_same_shape(y_hat: np.ndarray, y: np.ndarray, names=("y_hat", "y")) -> None:
@@ -40,24 +34,18 @@ def _check_same_shape(y_hat: np.ndarray, y: np.ndarray, names=("y_hat", "y")) ->
         raise ValueError(f"{names[0]} and {names[1]} must have the same shape, got {y_hat.shape} and {y.shape}")
 
 
-def check_labels(y, n_classes: int, n_samples: int) -> np.ndarray:
-    """Validate integer class labels: shape (n_samples,), values in ``0 .. n_classes-1``."""
-    y = np.asarray(y)
-    if not np.issubdtype(y.dtype, np.integer):
-        raise TypeError(f"y must hold integer class labels, got dtype {y.dtype}")
-    if y.shape != (n_samples,):
-        raise ValueError(f"y must have shape ({n_samples},) to match the {n_samples} samples, got {y.shape}")
-    bad = (y < 0) | (y >= n_classes)
-    if bad.any():
-        raise ValueError(f"y holds labels outside 0..{n_classes - 1}: {np.unique(y[bad])[:5].tolist()}")
+def _class_labels(y, n_classes: int, n_samples: int) -> np.ndarray:
+    """Integer labels ``y`` of shape (n_samples,) in ``0 .. n_classes-1`` (through the floor)."""
+    y = check_labels("y", y, n_classes)
+    if len(y) != n_samples:
+        raise ValueError(f"y must have shape ({n_samples},) to match the {n_samples} rows of logits, got {y.shape}")
     return y
 
 
 def one_hot(y, n_classes: int) -> np.ndarray:
-    """One-hot rows: ``Y[i, y[i]] = 1``. ``y`` int, shape (m,); returns float64 (m, n_classes)."""
-    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 1:
-        raise ValueError(f"n_classes must be a positive int, got {n_classes!r}")
-    y = check_labels(y, n_classes, len(np.asarray(y).reshape(-1)))
+    """One-hot rows: ``Y[i, y[i]] = 1``. ``y`` int, shape (m,), labels in ``0..n_classes-1``; returns float64 (m, n_classes)."""
+    n_classes = check_int("n_classes", n_classes, low=1)
+    y = check_labels("y", y, n_classes)
     Y = np.zeros((len(y), n_classes))
     Y[np.arange(len(y)), y] = 1.0
     return Y
@@ -87,6 +75,14 @@ def squared_error_grad(y_hat, y) -> np.ndarray:
 
 
 # --- binary cross-entropy (sigmoid output) ---------------------------------------------------
+def _bce_inputs(logits, y) -> tuple[np.ndarray, np.ndarray]:
+    z, y = _as_2d_float("logits", logits), _as_2d_float("y", y)
+    _check_same_shape(z, y, ("logits", "y"))
+    if np.any((y < 0) | (y > 1)):
+        raise ValueError(f"y must hold targets in [0, 1], got values in [{y.min()}, {y.max()}]")
+    return z, y
+
+
 def binary_cross_entropy(logits, y) -> float:
     r"""Mean binary cross-entropy of a sigmoid output, computed from the logit :math:`z`.
 
@@ -97,17 +93,13 @@ def binary_cross_entropy(logits, y) -> float:
     The right-hand form never takes the log of 0 nor the exp of a large number.
     ``logits`` and ``y`` (targets in [0, 1]) have shape (m, 1).
     """
-    z, y = _as_2d_float("logits", logits), _as_2d_float("y", y)
-    _check_same_shape(z, y, ("logits", "y"))
-    if np.any((y < 0) | (y > 1)):
-        raise ValueError(f"y must hold targets in [0, 1], got values in [{y.min()}, {y.max()}]")
+    z, y = _bce_inputs(logits, y)
     return float(np.sum(np.maximum(z, 0) - y * z + np.log1p(np.exp(-np.abs(z)))) / len(y))
 
 
 def binary_cross_entropy_grad(logits, y) -> np.ndarray:
-    r""":math:`\partial J/\partial z_i = (\sigma(z_i)-y_i)/m`, shape (m, 1)."""
-    z, y = _as_2d_float("logits", logits), _as_2d_float("y", y)
-    _check_same_shape(z, y, ("logits", "y"))
+    r""":math:`\partial J/\partial z_i = (\sigma(z_i)-y_i)/m`, shape (m, 1); the same inputs as :func:`binary_cross_entropy`."""
+    z, y = _bce_inputs(logits, y)
     return (sigmoid(z) - y) / len(y)
 
 
@@ -126,8 +118,17 @@ def log_softmax(Z) -> np.ndarray:
 
 
 def softmax(Z) -> np.ndarray:
-    r""":math:`a_k = e^{z_k}/\sum_j e^{z_j}` of each row (shifted by the row maximum); shape (m, K)."""
-    return np.exp(log_softmax(Z))
+    r""":math:`a_k = e^{z_k}/\sum_j e^{z_j}` along the last axis, as :math:`\exp(z_k - \operatorname{logsumexp}(\mathbf z))`.
+
+    The one softmax of the package. ``Z`` has shape (m, K) (one distribution per row) or any
+    shape (..., K), treated as rows of length K; the result has the shape of ``Z``.
+    """
+    Z = check_float_array("Z", Z, cast_ints=True)
+    if Z.ndim == 0:
+        raise ValueError(f"Z must have at least one axis (..., K), got shape {Z.shape}")
+    if Z.ndim == 2:
+        return np.exp(log_softmax(Z))
+    return np.exp(log_softmax(Z.reshape(-1, Z.shape[-1]))).reshape(Z.shape)
 
 
 def softmax_jacobian(z) -> np.ndarray:
@@ -136,7 +137,7 @@ def softmax_jacobian(z) -> np.ndarray:
     ``z`` has shape (K,); returns (K, K). It is *not* diagonal: every output depends on
     every input.
     """
-    z = np.asarray(z, dtype=np.float64)
+    z = check_float_array("z", z, cast_ints=True)
     if z.ndim != 1:
         raise ValueError(f"z must be one vector of shape (K,), got shape {z.shape}")
     a = softmax(z[None, :])[0]
@@ -149,6 +150,9 @@ def softmax_backward(A, grad_out) -> np.ndarray:
     ``A`` = softmax output, ``grad_out`` = :math:`\partial J/\partial\mathbf a`, both (m, K);
     returns :math:`\partial J/\partial\mathbf z` without forming the K x K Jacobians.
     """
+    A, grad_out = _as_2d_float("A", A), _as_2d_float("grad_out", grad_out)
+    _check_same_shape(A, grad_out, ("A", "grad_out"))
+    check_probabilities("A", A, ndim=2, atol=1e-6)  # rows of a softmax output
     return A * (grad_out - np.sum(A * grad_out, axis=1, keepdims=True))
 
 
@@ -160,14 +164,14 @@ def cross_entropy(logits, y) -> float:
     ``torch.nn.functional.cross_entropy``.
     """
     Z = _as_2d_float("logits", logits)
-    y = check_labels(y, Z.shape[1], Z.shape[0])
+    y = _class_labels(y, Z.shape[1], Z.shape[0])
     return float(-log_softmax(Z)[np.arange(len(y)), y].sum() / len(y))
 
 
 def cross_entropy_grad(logits, y) -> np.ndarray:
     r""":math:`\partial J/\partial\mathbf z_i = (\mathbf a_i-\mathbf y_i)/m` on *every* component (one-hot :math:`\mathbf y_i`)."""
     Z = _as_2d_float("logits", logits)
-    y = check_labels(y, Z.shape[1], Z.shape[0])
+    y = _class_labels(y, Z.shape[1], Z.shape[0])
     G = softmax(Z)
     G[np.arange(len(y)), y] -= 1.0
     return G / len(y)
@@ -175,11 +179,8 @@ def cross_entropy_grad(logits, y) -> np.ndarray:
 
 # --- L2 weight decay -------------------------------------------------------------------------
 def _check_weight_decay(weight_decay) -> float:
-    if isinstance(weight_decay, bool) or not isinstance(weight_decay, (int, float, np.integer, np.floating)):
-        raise TypeError(f"weight_decay must be a number, got {type(weight_decay).__name__}")
-    if not np.isfinite(weight_decay) or weight_decay < 0:
-        raise ValueError(f"weight_decay must be finite and >= 0, got {weight_decay}")
-    return float(weight_decay)
+    # the name is printed in ch3/01 (the source of l2_penalty_grad); the check is the floor's
+    return check_number("weight_decay", weight_decay, low=0.0)
 
 
 def l2_penalty(weights, weight_decay: float) -> float:
@@ -190,10 +191,18 @@ def l2_penalty(weights, weight_decay: float) -> float:
     once per mini-batch, not divided by m.
     """
     lam = _check_weight_decay(weight_decay)
-    return 0.5 * lam * float(sum(np.sum(np.asarray(W) ** 2) for W in weights))
+    weights = _weight_list(weights)
+    return 0.5 * lam * float(sum(np.sum(W ** 2) for W in weights))
+
+
+def _weight_list(weights) -> list[np.ndarray]:
+    if isinstance(weights, np.ndarray) or not isinstance(weights, (list, tuple)):
+        raise TypeError(f"weights must be a list of weight matrices, got {type(weights).__name__}")
+    return [check_float_array(f"weights[{i}]", W, cast_ints=True) for i, W in enumerate(weights)]
 
 
 def l2_penalty_grad(weights, weight_decay: float) -> list[np.ndarray]:
     r""":math:`\partial/\partial W^{(l)}` of :func:`l2_penalty`: :math:`\lambda W^{(l)}` for each matrix."""
     lam = _check_weight_decay(weight_decay)
-    return [lam * np.asarray(W) for W in weights]
+    weights = _weight_list(weights)
+    return [lam * W for W in weights]

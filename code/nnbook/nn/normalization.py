@@ -32,13 +32,23 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnbook._validation import check_bool, check_float_array, check_int, check_number
 
 
 def _check_array(name: str, value) -> np.ndarray:
-    value = np.asarray(value)
-    if not np.issubdtype(value.dtype, np.floating):
-        raise TypeError(f"{name} must be a float array, got dtype {value.dtype}")
-    return value
+    # the name is printed in ch4/04 (the source of batch_norm_forward); the check is the floor's:
+    # finite, non-empty floats, precision kept (float32 stays float32)
+    return check_float_array(name, value)
+
+
+def _check_eps(eps) -> float:
+    return check_number("eps", eps, low=0.0)
+
+
+def _check_cache(cache, keys: tuple[str, ...], forward: str) -> dict:
+    if not isinstance(cache, dict) or not all(k in cache for k in keys):
+        raise TypeError(f"cache must be the dict returned by {forward}, got {type(cache).__name__}")
+    return cache
 
 
 def _check_bn(X: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> None:
@@ -46,7 +56,8 @@ def _check_bn(X: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> None:
         raise ValueError(f"X must have shape (N, C), (N, C, L) or (N, C, H, W), got {X.shape}")
     C = X.shape[1]
     if gamma.shape != (C,) or beta.shape != (C,):
-        raise ValueError(f"gamma and beta must have shape ({C},) for X of shape {X.shape}, got {gamma.shape} and {beta.shape}")
+        raise ValueError(f"gamma and beta must have shape ({C},) to match the channels of X (shape {X.shape}), "
+                         f"got {gamma.shape} and {beta.shape}")
 
 
 def batch_norm_forward(X, gamma, beta, eps: float = 1e-5):
@@ -58,8 +69,10 @@ def batch_norm_forward(X, gamma, beta, eps: float = 1e-5):
         Statistics are taken per channel ``C`` over the other axes (``m = N*H*W`` values).
     gamma, beta : ndarray, shape (C,)
         Scale and shift.
-    eps : float
-        Added to the variance.
+    eps : float >= 0
+        Added to the variance. ``eps = 0`` is allowed (the book uses it to show that the
+        gradient is exactly orthogonal to :math:`\hat x`), but then every channel must vary:
+        a constant channel is refused, since it would divide by zero.
 
     Returns
     -------
@@ -69,6 +82,14 @@ def batch_norm_forward(X, gamma, beta, eps: float = 1e-5):
         (C,)) and ``m``; :func:`batch_norm_backward` needs it, :class:`BatchNorm` reads the
         statistics.
     """
+    eps = _check_eps(eps)
+    if eps == 0:
+        _check_bn(_check_array("X", X), _check_array("gamma", gamma), _check_array("beta", beta))
+        X_ = np.asarray(X)
+        flat = np.moveaxis(X_, 1, 0).reshape(X_.shape[1], -1)
+        constant = np.flatnonzero(flat.max(axis=1) == flat.min(axis=1))
+        if constant.size:
+            raise ValueError(f"eps = 0 needs every channel of X to vary, but channel {int(constant[0])} is constant")
     X, gamma, beta = _check_array("X", X), _check_array("gamma", gamma), _check_array("beta", beta)
     _check_bn(X, gamma, beta)
     N, C = X.shape[:2]
@@ -95,6 +116,7 @@ def batch_norm_backward(grad_out, cache):
     values of a channel; ``dgamma`` and ``dbeta`` have shape (C,).
     """
     grad_out = _check_array("grad_out", grad_out)
+    cache = _check_cache(cache, ("x_hat", "m", "gamma", "inv_std"), "batch_norm_forward")
     x_hat, m = cache["x_hat"], cache["m"]
     if grad_out.size != x_hat.size or grad_out.shape[:2] != x_hat.shape[:2]:
         raise ValueError(f"grad_out has shape {grad_out.shape}, which does not match the forward input "
@@ -113,10 +135,15 @@ def batch_norm_inference(X, gamma, beta, running_mean, running_var, eps: float =
     r"""Evaluation-mode batch norm: :math:`y = \gamma (x - \hat\mu)/\sqrt{\hat\sigma^2 + \epsilon} + \beta`, per example."""
     X, gamma, beta = _check_array("X", X), _check_array("gamma", gamma), _check_array("beta", beta)
     _check_bn(X, gamma, beta)
+    eps = _check_eps(eps)
     bshape = (1, X.shape[1]) + (1,) * (X.ndim - 2)
-    running_mean, running_var = np.asarray(running_mean), np.asarray(running_var)
-    if running_mean.shape != gamma.shape or running_var.shape != gamma.shape:
-        raise ValueError(f"running statistics must have shape {gamma.shape}, got {running_mean.shape} and {running_var.shape}")
+    running_mean = check_float_array("running_mean", running_mean, cast_ints=True)
+    running_var = check_float_array("running_var", running_var, cast_ints=True)
+    for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
+        if stat.shape != gamma.shape:
+            raise ValueError(f"running statistics must have shape {gamma.shape}: {name} has shape {stat.shape}")
+    if (running_var < 0).any() or (eps == 0 and (running_var == 0).any()):
+        raise ValueError(f"running_var must be > 0 (>= 0 with eps > 0), got {running_var}")
     scale = gamma / np.sqrt(running_var + eps)
     shift = beta - running_mean * scale
     return X * scale.reshape(bshape).astype(X.dtype, copy=False) + shift.reshape(bshape).astype(X.dtype, copy=False)
@@ -145,21 +172,21 @@ class BatchNorm:
     """
 
     def __init__(self, num_features: int, momentum: float = 0.1, eps: float = 1e-5):
-        if isinstance(num_features, bool) or not isinstance(num_features, (int, np.integer)) or num_features < 1:
-            raise ValueError(f"num_features must be a positive int, got {num_features!r}")
-        if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) or not 0.0 <= momentum < 1.0:
-            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
-        if not eps > 0:
-            raise ValueError(f"eps must be positive, got {eps!r}")
-        self.num_features, self.momentum, self.eps = int(num_features), float(momentum), float(eps)
+        num_features = check_int("num_features", num_features, low=1)
+        momentum = check_number("momentum", momentum, low=0.0, high=1.0, high_open=True)
+        eps = check_number("eps", eps, low=0.0, low_open=True)
+        self.num_features, self.momentum, self.eps = num_features, momentum, eps
         self.gamma, self.beta = np.ones(num_features), np.zeros(num_features)
         self.running_mean, self.running_var = np.zeros(num_features), np.ones(num_features)
         self.training = True
         self._cache = None
 
     def forward(self, X) -> np.ndarray:
-        """Normalise ``X``; in training mode also update the running statistics."""
-        if not self.training:
+        """Normalise ``X`` (shape (N, num_features, ...)); in training mode also update the running statistics."""
+        X = _check_array("X", X)
+        if X.ndim < 2 or X.shape[1] != self.num_features:
+            raise ValueError(f"X must have shape (N, {self.num_features}, ...) for this BatchNorm, got {X.shape}")
+        if not check_bool("training", self.training):
             self._cache = None
             return batch_norm_inference(X, self.gamma, self.beta, self.running_mean, self.running_var, self.eps)
         out, self._cache = batch_norm_forward(X, self.gamma, self.beta, self.eps)
@@ -183,9 +210,12 @@ def layer_norm_forward(X, gamma, beta, eps: float = 1e-5):
     by ``gamma`` and shifted by ``beta`` (both of shape ``X.shape[-gamma.ndim:]``). Training
     and evaluation are the same computation; no running statistics.
 
+    ``eps`` must be > 0 (finite).
+
     Returns ``(out, cache)``; pass ``cache`` to :func:`layer_norm_backward`.
     """
     X, gamma, beta = _check_array("X", X), _check_array("gamma", gamma), _check_array("beta", beta)
+    eps = check_number("eps", eps, low=0.0, low_open=True)
     k = gamma.ndim
     if k == 0 or X.ndim <= k or X.shape[-k:] != gamma.shape or beta.shape != gamma.shape:
         raise ValueError(f"gamma and beta must both have the trailing shape of X; got X {X.shape}, "
@@ -208,6 +238,7 @@ def layer_norm_backward(grad_out, cache):
     - \hat x\,\overline{d\hat x \odot \hat x})`, bars being means over the features.
     """
     grad_out = _check_array("grad_out", grad_out)
+    cache = _check_cache(cache, ("x_hat", "axes", "gamma", "inv_std"), "layer_norm_forward")
     x_hat, axes = cache["x_hat"], cache["axes"]
     if grad_out.shape != x_hat.shape:
         raise ValueError(f"grad_out has shape {grad_out.shape}, but the forward input had shape {x_hat.shape}")

@@ -30,14 +30,17 @@ import math
 
 import numpy as np
 
+from nnbook._validation import check_array, check_bool, check_number
 
-def _check_number(name: str, value, low: float, high: float = math.inf, high_open: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} ({value!r})")
-    if not (low <= value and (value < high if high_open else value <= high)):
-        bracket = ")" if high_open else "]"
-        raise ValueError(f"{name} must be in [{low}, {high}{bracket}, got {value!r}")
-    return float(value)
+
+def _rate(name: str, value) -> float:
+    """A learning rate or an epsilon: finite and > 0."""
+    return check_number(name, value, low=0.0, low_open=True)
+
+
+def _fraction(name: str, value) -> float:
+    """A decay factor (momentum, alpha, beta): in [0, 1)."""
+    return check_number(name, value, low=0.0, high=1.0, high_open=True)
 
 
 class Optimizer:
@@ -46,6 +49,8 @@ class Optimizer:
     def __init__(self, params, lr: float):
         if isinstance(params, np.ndarray):
             params = [params]
+        if isinstance(params, (str, bytes, dict)) or not hasattr(params, "__iter__"):
+            raise TypeError(f"params must be a list of float NumPy arrays, got {type(params).__name__} ({params!r})")
         params = list(params)
         if not params:
             raise ValueError("params is empty")
@@ -53,16 +58,19 @@ class Optimizer:
             if not isinstance(p, np.ndarray) or not np.issubdtype(p.dtype, np.floating):
                 raise TypeError(f"params[{i}] must be a float NumPy array (updated in place), got {type(p).__name__}")
         self.params = params
-        self.lr = _check_number("lr", lr, 0.0)
+        self.lr = _rate("lr", lr)
         self.t = 0
 
     def _check_grads(self, grads) -> list[np.ndarray]:
+        if isinstance(grads, (str, bytes, dict)) or not (isinstance(grads, np.ndarray) or hasattr(grads, "__iter__")):
+            raise TypeError(f"grads must be a list of arrays shaped like params, got {type(grads).__name__} ({grads!r})")
         grads = [grads] if isinstance(grads, np.ndarray) else list(grads)
         if len(grads) != len(self.params):
-            raise ValueError(f"got {len(grads)} gradients for {len(self.params)} parameters")
+            raise ValueError(f"grads: got {len(grads)} gradients for {len(self.params)} parameters")
         checked = []
         for i, (g, p) in enumerate(zip(grads, self.params)):
-            g = np.asarray(g)
+            # real numbers only (a complex gradient would lose its imaginary part); NaN/inf pass, as in torch
+            g = check_array(f"grads[{i}]", g, dtype="any", finite=False, allow_empty=True)
             if g.shape != p.shape:
                 raise ValueError(f"grads[{i}] has shape {g.shape} but params[{i}] has shape {p.shape}")
             checked.append(g.astype(p.dtype, copy=False))
@@ -89,9 +97,9 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr: float, momentum: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0):
         super().__init__(params, lr)
-        self.momentum = _check_number("momentum", momentum, 0.0, 1.0, high_open=True)
-        self.weight_decay = _check_number("weight_decay", weight_decay, 0.0)
-        if nesterov and self.momentum == 0:
+        self.momentum = _fraction("momentum", momentum)
+        self.weight_decay = check_number("weight_decay", weight_decay, low=0.0)
+        if check_bool("nesterov", nesterov) and self.momentum == 0:
             raise ValueError("nesterov=True needs a momentum > 0")
         self.nesterov = bool(nesterov)
         self.velocity = [None] * len(self.params)
@@ -112,8 +120,8 @@ class Adagrad(Optimizer):
 
     def __init__(self, params, lr: float = 0.01, eps: float = 1e-10, weight_decay: float = 0.0):
         super().__init__(params, lr)
-        self.eps = _check_number("eps", eps, 0.0)
-        self.weight_decay = _check_number("weight_decay", weight_decay, 0.0)
+        self.eps = _rate("eps", eps)
+        self.weight_decay = check_number("weight_decay", weight_decay, low=0.0)
         self.sum_sq = [np.zeros_like(p) for p in self.params]
 
     def _update(self, i, p, g):
@@ -128,9 +136,9 @@ class RMSprop(Optimizer):
 
     def __init__(self, params, lr: float = 0.01, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0):
         super().__init__(params, lr)
-        self.alpha = _check_number("alpha", alpha, 0.0, 1.0, high_open=True)
-        self.eps = _check_number("eps", eps, 0.0)
-        self.weight_decay = _check_number("weight_decay", weight_decay, 0.0)
+        self.alpha = _fraction("alpha", alpha)
+        self.eps = _rate("eps", eps)
+        self.weight_decay = check_number("weight_decay", weight_decay, low=0.0)
         self.square_avg = [np.zeros_like(p) for p in self.params]
 
     def _update(self, i, p, g):
@@ -160,11 +168,11 @@ class Adam(Optimizer):
         super().__init__(params, lr)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        self.beta1 = _check_number("betas[0]", betas[0], 0.0, 1.0, high_open=True)
-        self.beta2 = _check_number("betas[1]", betas[1], 0.0, 1.0, high_open=True)
-        self.eps = _check_number("eps", eps, 0.0)
-        self.weight_decay = _check_number("weight_decay", weight_decay, 0.0)
-        self.bias_correction = bool(bias_correction)
+        self.beta1 = _fraction("betas[0]", betas[0])
+        self.beta2 = _fraction("betas[1]", betas[1])
+        self.eps = _rate("eps", eps)
+        self.weight_decay = check_number("weight_decay", weight_decay, low=0.0)
+        self.bias_correction = check_bool("bias_correction", bias_correction)
         self.m = [np.zeros_like(p) for p in self.params]
         self.v = [np.zeros_like(p) for p in self.params]
 
@@ -212,11 +220,13 @@ def clip_grad_norm(grads, max_norm: float, norm_type: float = 2.0) -> float:
     """
     if isinstance(grads, np.ndarray):
         grads = [grads]
+    if isinstance(grads, (str, bytes, dict)) or not hasattr(grads, "__iter__"):
+        raise TypeError(f"grads must be a list of float NumPy arrays, got {type(grads).__name__} ({grads!r})")
     grads = list(grads)
-    max_norm = _check_number("max_norm", max_norm, 0.0)
-    norm_type = _check_number("norm_type", norm_type, 0.0)
-    if norm_type == 0 or not grads:
-        raise ValueError(f"need a positive norm_type and at least one gradient, got norm_type={norm_type}, {len(grads)} gradients")
+    max_norm = check_number("max_norm", max_norm, low=0.0, low_open=True, finite=False)
+    norm_type = check_number("norm_type", norm_type, low=0.0, low_open=True, finite=False)
+    if not grads:
+        raise ValueError("grads is empty: give at least one gradient")
     for i, g in enumerate(grads):
         if not isinstance(g, np.ndarray) or not np.issubdtype(g.dtype, np.floating):
             raise TypeError(f"grads[{i}] must be a float NumPy array (clipped in place), got {type(g).__name__}")
@@ -239,8 +249,11 @@ class GradClipping:
     """
 
     def __init__(self, optimizer, max_norm: float):
+        if not all(hasattr(optimizer, a) for a in ("param_groups", "step", "zero_grad")):
+            raise TypeError(f"optimizer must be a torch.optim optimiser (param_groups, step, zero_grad), "
+                            f"got {type(optimizer).__name__}")
         self.optimizer = optimizer
-        self.max_norm = _check_number("max_norm", max_norm, 0.0)
+        self.max_norm = check_number("max_norm", max_norm, low=0.0, low_open=True, finite=False)
         self.norms_: list[float] = []
 
     def zero_grad(self, set_to_none: bool = True) -> None:

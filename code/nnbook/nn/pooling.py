@@ -20,15 +20,36 @@ Book section: "Pooling" (``book/ch5-cnn/02-pooling.ipynb``).
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from nnbook.nn.conv import _check_array, _non_negative_int, _positive_int, conv_output_size
+from nnbook._validation import check_float_array, check_int, check_option
+from nnbook.nn.conv import conv_output_size
 
 __all__ = ["pool2d_forward", "pool2d_backward", "adaptive_bins", "spatial_pyramid_pool_forward",
            "spatial_pyramid_pool_backward"]
 
 MODES = ("max", "avg")
+
+
+def _check_array(name: str, value, ndim: int, axes: str) -> np.ndarray:
+    """The floor's ``check_float_array`` (finite floats), with the expected axes in the message.
+
+    Called by name in the source of :func:`pool2d_backward`, which ch5/02 prints.
+    """
+    value = check_float_array(name, value)
+    if value.ndim != ndim:
+        raise ValueError(f"{name} must have shape ({axes}), got {value.shape}")
+    return value
+
+
+def _check_maps(X, allow_inf: bool) -> np.ndarray:
+    X = check_float_array("X", X, allow_inf=allow_inf)
+    if X.ndim != 4:
+        raise ValueError(f"X must have shape (N, C, H, W), got {X.shape}")
+    return X
 
 
 def pool2d_forward(X: np.ndarray, kernel: int, stride: int | None = None, padding: int = 0, mode: str = "max"):
@@ -46,17 +67,20 @@ def pool2d_forward(X: np.ndarray, kernel: int, stride: int | None = None, paddin
         (which then still divides by :math:`k^2`, like PyTorch's default ``count_include_pad``).
     mode : {"max", "avg"}
 
+    ``X`` may hold ``-inf``/``+inf`` for max pooling (never NaN). The padding never wins a
+    window: where a window's real entries are all ``-inf``, its arg-max is the first real
+    entry, as in PyTorch, so :func:`pool2d_backward` sends no gradient into the padding.
+
     Returns
     -------
     out : ndarray, shape (N, C, H_o, W_o)
     cache : tuple for :func:`pool2d_backward`
     """
-    X = _check_array("X", X, 4, "N, C, H, W")
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-    kernel = _positive_int("kernel", kernel)
-    stride = kernel if stride is None else _positive_int("stride", stride)
-    padding = _non_negative_int("padding", padding)
+    check_option("mode", mode, MODES)
+    X = _check_maps(X, allow_inf=mode == "max")
+    kernel = check_int("kernel", kernel, low=1)
+    stride = kernel if stride is None else check_int("stride", stride, low=1)
+    padding = check_int("padding", padding, low=0)
     if 2 * padding > kernel:
         raise ValueError(f"padding must be at most kernel // 2 = {kernel // 2}, got {padding}")
     N, C, H, W = X.shape
@@ -66,7 +90,14 @@ def pool2d_forward(X: np.ndarray, kernel: int, stride: int | None = None, paddin
     Xp = np.pad(X, ((0, 0), (0, 0), (padding, padding), (padding, padding)), constant_values=fill) if padding else X
     windows = sliding_window_view(Xp, (kernel, kernel), axis=(2, 3))[:, :, ::stride, ::stride][:, :, :Ho, :Wo]
     windows = windows.reshape(N, C, Ho, Wo, kernel * kernel)
-    if mode == "max":
+    if mode == "max" and padding and np.isneginf(X).any():
+        # ties at -inf: the first *real* entry of the window wins, never the -inf padding
+        real = np.pad(np.ones(X.shape[2:], bool), padding, constant_values=False)
+        real = sliding_window_view(real, (kernel, kernel))[::stride, ::stride][:Ho, :Wo].reshape(Ho, Wo, -1)
+        best = windows.max(axis=-1, keepdims=True)
+        argmax = ((windows == best) & real).argmax(axis=-1)
+        out = np.take_along_axis(windows, argmax[..., None], axis=-1)[..., 0]
+    elif mode == "max":
         argmax = windows.argmax(axis=-1)
         out = np.take_along_axis(windows, argmax[..., None], axis=-1)[..., 0]
     else:
@@ -75,6 +106,17 @@ def pool2d_forward(X: np.ndarray, kernel: int, stride: int | None = None, paddin
     return out, (X.shape, kernel, stride, padding, mode, argmax)
 
 
+def _checked_cache(function):
+    """Check ``cache`` before ``function`` runs (the body of pool2d_backward is printed in ch5/02)."""
+    @functools.wraps(function)
+    def checked(grad_out, cache):
+        if not isinstance(cache, tuple) or len(cache) != 6:
+            raise TypeError(f"cache must be the tuple returned by pool2d_forward, got {type(cache).__name__}")
+        return function(grad_out, cache)
+    return checked
+
+
+@_checked_cache
 def pool2d_backward(grad_out: np.ndarray, cache) -> np.ndarray:
     """Gradient of :func:`pool2d_forward` with respect to its input.
 
@@ -111,8 +153,8 @@ def adaptive_bins(size: int, n_bins: int) -> list[tuple[int, int]]:
     Bin :math:`i` is :math:`[\\lfloor i\\,a/n \\rfloor, \\lceil (i+1)\\,a/n \\rceil)`, the rule of
     PyTorch's adaptive pooling: the bins cover every pixel and overlap by at most one.
     """
-    size = _positive_int("size", size)
-    n_bins = _positive_int("n_bins", n_bins)
+    size = check_int("size", size, low=1)
+    n_bins = check_int("n_bins", n_bins, low=1)
     if n_bins > size:
         raise ValueError(f"n_bins ({n_bins}) must not exceed the input size ({size})")
     return [((i * size) // n_bins, -((-(i + 1) * size) // n_bins)) for i in range(n_bins)]
@@ -134,11 +176,16 @@ def spatial_pyramid_pool_forward(X: np.ndarray, levels=(1, 2, 4)):
         ``torch.cat([adaptive_max_pool2d(X, n).flatten(1) for n in levels], 1)``).
     cache : tuple for :func:`spatial_pyramid_pool_backward`
     """
-    X = _check_array("X", X, 4, "N, C, H, W")
-    levels = tuple(levels)
+    X = _check_maps(X, allow_inf=True)
+    if isinstance(levels, (str, bytes, dict)) or not hasattr(levels, "__iter__"):
+        raise TypeError(f"levels must be a sequence of ints, got {type(levels).__name__} ({levels!r})")
+    levels = tuple(check_int(f"levels[{i}]", n, low=1) for i, n in enumerate(levels))
     if not levels:
         raise ValueError("levels must not be empty")
     N, C, H, W = X.shape
+    for i, n in enumerate(levels):
+        if n > min(H, W):
+            raise ValueError(f"levels[{i}] = {n} bins exceed the input size (H, W) = {(H, W)}")
     pieces, winners = [], []
     for n in levels:
         rows, cols = adaptive_bins(H, n), adaptive_bins(W, n)
@@ -162,6 +209,8 @@ def spatial_pyramid_pool_backward(grad_out: np.ndarray, cache) -> np.ndarray:
     -------
     dX : ndarray, shape (N, C, H, W)
     """
+    if not isinstance(cache, tuple) or len(cache) != 3:
+        raise TypeError(f"cache must be the tuple returned by spatial_pyramid_pool_forward, got {type(cache).__name__}")
     (N, C, H, W), levels, winners = cache
     grad_out = _check_array("grad_out", grad_out, 2, "N, C * sum(n**2)")
     if grad_out.shape != winners.shape:

@@ -17,12 +17,13 @@ from two different end states merge after a few steps.
 Sum-product runs in probability space, where a state more than ~745 nats behind the others
 underflows to zero; should it later become the only possible one, the answer would be wrong. The
 passes check that nothing that matters came near underflow (see the comment above ``_mode``) and
-otherwise return the exact log-space loops of :mod:`nnbook.seq.hmm` instead: the results are exact over
-any dynamic range, and ordinary chains never take the slow path.
+otherwise return the exact log-space recursions of the chain engine (:mod:`nnbook.seq.chain`) instead:
+the results are exact over any dynamic range, and ordinary chains never take the slow path.
 
 Everything runs in NumPy; matrix products use one BLAS thread (they are small and come once per
-step). The plain loops of :mod:`nnbook.seq.hmm` (chapter 6, ``book/ch6-sequence-models/``) are the
-readable reference this module is tested against (``tests/test_scan.py``, with hmmlearn); the
+step). The plain loops of :mod:`nnbook.seq.hmm` and :mod:`nnbook.seq.chain` (chapter 6,
+``book/ch6-sequence-models/``) are the readable reference this module is tested against
+(``tests/seq/test_blocked_hmm.py``, with hmmlearn); the
 timings are in the appendix "How fast is the code in this book?" (``book/appendix/benchmarks``).
 """
 from __future__ import annotations
@@ -32,9 +33,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from nnbook.seq import hmm
-from nnbook.seq.hmm import SAFE, check_obs, check_params
+from nnbook._validation import check_int
 from nnbook.runtime import one_blas_thread
+from nnbook.seq import chain, hmm
+from nnbook.seq.chain import SAFE
+from nnbook.seq.hmm import check_obs, check_params
 
 __all__ = ["log_likelihood", "viterbi", "posterior", "baum_welch_counts", "baum_welch_step", "Counts"]
 
@@ -62,10 +65,7 @@ def _check(pi, A, B, obs, chunk_size) -> tuple[np.ndarray, np.ndarray, np.ndarra
     pi, A, B = check_params(pi, A, B)
     obs = check_obs(obs, B.shape[1])
     if chunk_size is not None:
-        if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)):
-            raise TypeError(f"chunk_size must be None or an int, got {type(chunk_size).__name__} ({chunk_size!r})")
-        if chunk_size < 1:
-            raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+        check_int("chunk_size", chunk_size, low=1)
     return pi, A, B, obs
 
 
@@ -90,7 +90,7 @@ def _layout(obs: np.ndarray, chunk_size: int | None) -> tuple[int, int, int, np.
 # more than ~745 nats and later becomes the only possible one. The blocked passes therefore keep an
 # invariant: every vector entry they store or pass on is either >= SAFE (then the terms lost to
 # underflow, each below 1e-308, are a relative error below 1e-25) or an exact zero (an impossible
-# state). Where it fails, the functions return the exact log-space loops of nnbook.seq.hmm instead, whose
+# state). Where it fails, the functions return the exact log-space loops of nnbook.seq.chain instead, whose
 # steps fall back to log-sum-exp where a product would underflow. Ordinary inputs never fail it.
 #
 # An exact zero is recognised in one of two ways. With no zero in pi, A and the emission
@@ -231,11 +231,6 @@ def _prepare(pi, A, B, obs, chunk_size):
     return pi, A, B, obs, K, L, pad, B[:, sym], _rescale_every(B.min())
 
 
-def _log_params(pi, A, B, obs):
-    with np.errstate(divide="ignore"):
-        return np.log(pi), np.log(A), np.log(B[:, obs].T)
-
-
 def _start_ok(pi, b0, alpha0, positive: bool) -> bool:
     """The invariant for :math:`\\alpha_0 = \\pi \\odot b(o_0)`."""
     return not np.any((pi > 0) & (b0 > 0) & ~(alpha0 >= SAFE)) if not positive else alpha0.min() >= SAFE
@@ -265,7 +260,7 @@ def log_likelihood(pi, A, B, obs, chunk_size: int | None = None) -> float:
     -----
     Exact over any dynamic range: where a probability-space product could have lost a state
     that matters (see the comment above :func:`_mode`), the result is that of the exact
-    log-space loop :func:`nnbook.seq.hmm.log_forward` instead.
+    log-space loop :func:`nnbook.seq.chain.forward` instead.
     """
     pi, A, B, obs, K, L, pad, b, every = _prepare(pi, A, B, obs, chunk_size)
     mode = _mode(pi, A, B, obs)
@@ -278,7 +273,7 @@ def log_likelihood(pi, A, B, obs, chunk_size: int | None = None) -> float:
                 _, loglik, ok = _join_forward(alpha0, P, log_c)
                 if ok:
                     return loglik
-    return float(hmm.log_forward(*_log_params(pi, A, B, obs))[1])
+    return float(chain.forward(*hmm.log_potentials(pi, A, B, obs))[1])
 
 
 # --------------------------------------------------------------------------- forward-backward
@@ -367,12 +362,10 @@ def _fast_forward_backward(pi, A, B, obs, chunk_size, transitions: bool):
 
 
 def _exact_forward_backward(pi, A, B, obs, transitions: bool):
-    r"""The same results from the exact log-space loops of :mod:`nnbook.seq.hmm`:
+    r"""The same results from the exact log-space loops of :func:`nnbook.seq.chain.marginals`:
     :math:`\gamma_t \propto e^{\log\alpha_t + \log\beta_t}` and
     :math:`\sum_t\xi_t(i,j) = \sum_t e^{\log\alpha_{t-1}(i) + \log A_{ij} + \log b_t(j) + \log\beta_t(j) - \log p(o)}`."""
-    pi, A, B = check_params(pi, A, B)
-    log_pi, log_A, log_b = _log_params(pi, A, B, obs)
-    gamma, xi, loglik = hmm._exact_marginals(log_pi, log_A, log_b)
+    gamma, xi, loglik = chain.marginals(*hmm.log_potentials(pi, A, B, obs))
     if loglik == -math.inf:
         raise ValueError("obs has probability zero under the model (pi, A, B)")
     gamma /= gamma.sum(axis=1, keepdims=True)
@@ -394,7 +387,7 @@ def posterior(pi, A, B, obs, chunk_size: int | None = None) -> np.ndarray:
     Forward and backward vectors come from the chunk products of :func:`log_likelihood`: one
     pass over the chunks gives the vectors at every chunk boundary, then the recursion runs inside
     all chunks at once. Arguments as in :func:`log_likelihood`; exact over any dynamic range (the
-    exact loops of :mod:`nnbook.seq.hmm` take over where a product could have lost a state).
+    exact loops of :mod:`nnbook.seq.chain` take over where a product could have lost a state).
 
     Returns
     -------
@@ -529,7 +522,7 @@ def viterbi(pi, A, B, obs, chunk_size: int | None = None) -> tuple[np.ndarray, f
     The repairs are short when the chain forgets its start within a chunk, as an ergodic chain
     does. One that never forgets (a left-to-right model, :math:`A = I`) would need every chunk
     redone in turn; when more than an eighth of the chunks fail to converge, the function
-    returns the plain loop :func:`nnbook.seq.hmm.log_viterbi` instead (same answer, slower).
+    returns the plain loop :func:`nnbook.seq.chain.viterbi` instead (same answer, slower).
     """
     pi, A, B, obs = _check(pi, A, B, obs, chunk_size)
     K, L, pad, sym = _layout(obs, chunk_size)
@@ -542,7 +535,7 @@ def viterbi(pi, A, B, obs, chunk_size: int | None = None) -> tuple[np.ndarray, f
         # so its successor is redone, one at a time and in order
         stuck = _viterbi_fixup(logA, logb, delta, np.arange(1, K))
         if len(stuck) > K // 8 + 1:  # the chain does not mix (e.g. left-to-right): plain loop
-            return hmm.log_viterbi(log_pi, logA, logB[:, obs].T)
+            return chain.viterbi(log_pi, logA, logB[:, obs].T)
         redo = set((stuck + 1).tolist())
         for k in range(2, K):
             if k in redo and len(_viterbi_fixup(logA, logb, delta, np.array([k]))):
@@ -555,7 +548,7 @@ def viterbi(pi, A, B, obs, chunk_size: int | None = None) -> tuple[np.ndarray, f
         path[0] = states
         changed = _repair(logA, delta, path, np.arange(K - 1))  # the same two passes for the path
         if len(changed) > K // 8 + 1:
-            return hmm.log_viterbi(log_pi, logA, logB[:, obs].T)
+            return chain.viterbi(log_pi, logA, logB[:, obs].T)
         pending = set((changed - 1).tolist())
         for k in range(K - 2, -1, -1):
             if k in pending and len(_repair(logA, delta, path, np.array([k]))):

@@ -9,62 +9,73 @@ with sparse input features :math:`x_{ta}` (attribute a of token t), state weight
 (n_attributes, L) and transition weights ``trans`` (L, L) -- the feature functions
 :math:`f(y_t, x, t) = x_{ta}[y_t=\ell]` and :math:`g(y_{t-1}, y_t) = [y_{t-1}=i, y_t=j]`.
 Compared with an HMM, :math:`\log\pi` becomes 0, :math:`\log A` becomes ``trans`` and
-:math:`\log b_j(o_t)` becomes the free score :math:`e_t(j)`; so the single-sequence
-functions reuse :func:`nnbook.seq.hmm.log_forward`, :func:`~nnbook.seq.hmm.log_backward`,
-:func:`~nnbook.seq.hmm.log_viterbi` unchanged:
+:math:`\log b_j(o_t)` becomes the free score :math:`e_t(j)`: a CRF is the chain of
+:mod:`nnbook.seq.chain` with ``log_start`` = 0, ``log_trans`` = ``trans`` and ``log_emit`` =
+``emit``, and every function here is a thin layer over its recursions
+(:func:`~nnbook.seq.chain.forward`, :func:`~nnbook.seq.chain.backward`,
+:func:`~nnbook.seq.chain.viterbi`, the packed versions), the same ones the HMM uses:
 
 * evaluation: :func:`log_partition` (:math:`\log Z` by the forward algorithm), :func:`marginals`;
 * decoding: :func:`viterbi`;
 * learning: :func:`objective_and_gradient`, the L2-regularised negative log-likelihood
   :math:`-\sum_n \log p(y^{(n)}\mid x^{(n)}) + c_2\lVert\theta\rVert^2` (CRFsuite's
   convention, :cite:p:`okazaki2007`) and its gradient, *expected minus empirical* feature
-  counts plus :math:`2c_2\theta`. The objective is convex; :class:`LinearChainCRF` minimises
-  it with L-BFGS (scipy).
+  counts plus :math:`2c_2\theta`. The objective is convex;
+  :class:`~nnbook.seq.crf_estimator.LinearChainCRF` (in :mod:`nnbook.seq.crf_estimator`)
+  minimises it with L-BFGS (scipy).
 
 For speed, training runs forward--backward on all sequences at once: the tokens are
 "packed" time-major (sequences sorted by length, as ``torch.nn.utils.rnn.pack_sequence``),
 so step t is one small matrix product over the sequences still running, in scaled
 probability space :cite:p:`rabiner1989` (a sequence whose potentials span more than
-~645 nats, where that would underflow, is redone exactly in log space); feature
-expectations are one sparse product :math:`X^\top\gamma`. No Python loop runs over features, tokens or sequences.
+~645 nats, where that would underflow, is redone exactly in log space): :class:`Packing`,
+:func:`forward_backward_packed` and :func:`viterbi_packed` are those of
+:mod:`nnbook.seq.chain`. Feature expectations are one sparse product :math:`X^\top\gamma`.
+No Python loop runs over features, tokens or sequences.
+
+Potentials may be ``-inf`` (a forbidden label or transition); NaN and ``+inf`` are refused.
 
 Book chapter: ``book/ch6-sequence-models/04-crf.ipynb``.
 """
 from __future__ import annotations
 
 import itertools
-import math
 
 import numpy as np
 from scipy import sparse
 
-from nnbook.seq import hmm
-from nnbook.seq.hmm import SAFE
+from nnbook._validation import check_array, check_enumeration, check_int, check_labels, check_log_array, check_number
+from nnbook.seq import chain
+from nnbook.seq.chain import Packing
 
 
 # ------------------------------------------------------------ one sequence, log space
 def _check_potentials(emit, trans):
-    emit, trans = np.asarray(emit, dtype=np.float64), np.asarray(trans, dtype=np.float64)
-    if emit.ndim != 2 or emit.shape[0] == 0:
-        raise ValueError(f"emit must have shape (T, L) with T >= 1, got {emit.shape}")
+    """``emit`` (T, L) with T >= 1 and ``trans`` (L, L), float64; ``-inf`` allowed, NaN and +inf not."""
+    emit = check_log_array("emit", emit, ndim=2)  # (not empty: T >= 1, L >= 1)
+    trans = check_log_array("trans", trans, ndim=2)
     if trans.shape != (emit.shape[1],) * 2:
-        raise ValueError(f"trans must have shape (L, L) = {(emit.shape[1],) * 2}, got {trans.shape}")
+        raise ValueError(f"trans must have shape (L, L) = {(emit.shape[1],) * 2} to match emit, got {trans.shape}")
     return emit, trans
 
 
 def log_partition(emit, trans):
     r"""``(log_alpha (T, L), log_Z)``: :math:`\log\alpha_t(j)=\log\sum_i\alpha_{t-1}(i)e^{\tau_{ij}}+e_t(j)`."""
     emit, trans = _check_potentials(emit, trans)
-    return hmm.log_forward(np.zeros(emit.shape[1]), trans, emit)
+    return chain.forward(np.zeros(emit.shape[1]), trans, emit)
 
 
 def marginals(emit, trans):
-    r"""Node marginals :math:`p(y_t{=}j\mid x)` (T, L), edge marginals (T-1, L, L), and :math:`\log Z`."""
+    r"""Node marginals :math:`p(y_t{=}j\mid x)` (T, L), edge marginals (T-1, L, L), and :math:`\log Z`.
+
+    :math:`p(y_{t-1}{=}i, y_t{=}j\mid x) = \alpha_{t-1}(i)\,e^{\tau_{ij} + e_t(j)}\,\beta_t(j) / Z`
+    (Sutton & McCallum 2012, sec. 4.1), by :func:`nnbook.seq.chain.marginals`. ``ValueError``
+    when every labeling has score ``-inf`` (the marginals are undefined).
+    """
     emit, trans = _check_potentials(emit, trans)
-    log_alpha, log_Z = hmm.log_forward(np.zeros(emit.shape[1]), trans, emit)
-    log_beta = hmm.log_backward(trans, emit)
-    node = np.exp(log_alpha + log_beta - log_Z)
-    edge = np.exp(log_alpha[:-1, :, None] + trans[None] + (emit[1:] + log_beta[1:])[:, None, :] - log_Z)
+    node, edge, log_Z = chain.marginals(np.zeros(emit.shape[1]), trans, emit, per_step=True)
+    if not np.isfinite(log_Z):
+        raise ValueError("every labeling has score -inf under these potentials (emit, trans): no marginals")
     return node, edge, log_Z
 
 
@@ -75,16 +86,19 @@ def sequence_score(emit, trans, y) -> float:
     ``y`` has exactly one label per row of ``emit``.
     """
     emit, trans = _check_potentials(emit, trans)
-    y = hmm.check_obs(y, emit.shape[1], name="y")
+    y = check_labels("y", y, emit.shape[1])
     if len(y) != len(emit):
         raise ValueError(f"y must have one label per row of emit ({len(emit)}), got {len(y)} labels")
     return float(emit[np.arange(len(y)), y].sum() + trans[y[:-1], y[1:]].sum())
 
 
 def viterbi(emit, trans):
-    """Best label sequence (T,) and its score, by :func:`nnbook.seq.hmm.log_viterbi`."""
+    r"""Best label sequence (T,) and its score, by :func:`nnbook.seq.chain.viterbi`.
+
+    :math:`\delta_t(j) = \max_i [\delta_{t-1}(i) + \tau_{ij}] + e_t(j)`; ties go to the lowest label.
+    """
     emit, trans = _check_potentials(emit, trans)
-    return hmm.log_viterbi(np.zeros(emit.shape[1]), trans, emit)
+    return chain.viterbi(np.zeros(emit.shape[1]), trans, emit)
 
 
 def brute_force(emit, trans, max_paths: int = 2_000_000):
@@ -92,230 +106,118 @@ def brute_force(emit, trans, max_paths: int = 2_000_000):
 
     :math:`\log Z = \log\sum_y e^{s(y)}` with :math:`s` the :func:`sequence_score`; node
     marginals :math:`p(y_t = \ell) = \sum_{y: y_t = \ell} e^{s(y) - \log Z}`. For tests on
-    short chains: ``ValueError`` when :math:`L^T` exceeds ``max_paths`` (as
-    :func:`nnbook.seq.hmm.brute_force`), instead of running for ever.
+    short chains. Limit: ``ValueError`` when :math:`L^T` exceeds ``max_paths`` (default
+    2,000,000, about a second; 30 tokens of 2 labels are 1e9), instead of running for ever.
     """
     emit, trans = _check_potentials(emit, trans)
+    max_paths = check_int("max_paths", max_paths, low=1)
     T, L = emit.shape
-    if int(L) ** int(T) > max_paths:
-        raise ValueError(f"L**T = {L}**{T} labelings exceeds max_paths = {max_paths}")
+    check_enumeration("emit", int(L) ** int(T), max_paths, f"labelings (L**T = {L}**{T}; max_paths)")
     paths = np.array(list(itertools.product(range(L), repeat=T))).reshape(-1, T)
     scores = emit[np.arange(T), paths].sum(1) + trans[paths[:, :-1], paths[:, 1:]].sum(1)
-    log_Z = float(np.logaddexp.reduce(scores))
+    log_Z = float(chain.logsumexp(scores, axis=0))
+    if not np.isfinite(log_Z):
+        raise ValueError("every labeling has score -inf under these potentials (emit, trans): no marginals")
     p = np.exp(scores - log_Z)
     node = np.stack([np.bincount(paths[:, t], weights=p, minlength=L) for t in range(T)])
     return log_Z, node, paths[np.argmax(scores)]
 
 
 # ------------------------------------------------------------ many sequences, packed
-class Packing:
-    """Time-major layout of variable-length sequences, longest first.
-
-    Token ``t`` of the ``r``-th longest sequence sits at row ``offsets[t] + r``;
-    ``order`` maps packed rows to rows of the concatenated input, ``n_active[t]`` is the
-    number of sequences longer than t.
-    """
-
-    def __init__(self, lengths):
-        raw = np.asarray(lengths)
-        if raw.ndim != 1 or raw.size == 0:
-            raise ValueError(f"lengths must be a non-empty list of positive ints, got {lengths!r}")
-        if raw.dtype == bool or not np.issubdtype(raw.dtype, np.integer):
-            values = raw.tolist()
-            bad = next((v for v in values if isinstance(v, bool) or not isinstance(v, (int, float))
-                        or not float(v).is_integer()), values[0])  # show a non-integral value if there is one
-            raise TypeError(f"lengths must be ints, got {bad!r} (dtype {raw.dtype})")
-        lengths = raw.astype(np.int64)
-        if (lengths < 1).any():
-            raise ValueError(f"lengths must be a non-empty list of positive ints, got {lengths}")
-        rank = np.argsort(-lengths, kind="stable")
-        self.lengths = lengths[rank]
-        self.n_active = (self.lengths[None, :] > np.arange(self.lengths[0])[:, None]).sum(1)
-        self.offsets = np.concatenate([[0], np.cumsum(self.n_active)])
-        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[rank]
-        self.order = np.concatenate([starts[:n] + t for t, n in enumerate(self.n_active)])
-        self.n_transitions = int((self.lengths - 1).sum())
-        pairs = [(self.offsets[t - 1] + np.arange(n), self.offsets[t] + np.arange(n)) for t, n in enumerate(self.n_active) if t]
-        empty = np.zeros(0, dtype=np.int64)
-        self.prev = np.concatenate([p for p, _ in pairs]) if pairs else empty  # rows of (y_{t-1}, y_t) pairs
-        self.next = np.concatenate([q for _, q in pairs]) if pairs else empty
-
-    def rows(self, t: int) -> slice:
-        return slice(self.offsets[t], self.offsets[t] + self.n_active[t])
-
-
-def forward_backward_packed(emit, trans, packing: Packing):
-    r"""Scaled forward--backward on packed tokens, exact over any dynamic range.
-
-    Parameters
-    ----------
-    emit : ndarray (n_tokens, L)
-        Emission scores :math:`e_t(\ell)` in packed order (``-inf`` allowed: an impossible
-        label, as in an HMM with zeros).
-    trans : ndarray (L, L)
-        Transition scores :math:`\tau_{ij}` (``-inf`` allowed).
-    packing : Packing
-
-    Returns
-    -------
-    gamma : ndarray (n_tokens, L)
-        Node marginals :math:`\gamma_t(j) = p(y_t = j \mid x)`.
-    xi : ndarray (L, L)
-        Edge marginals :math:`\sum_n \sum_t p(y_{t-1} = i, y_t = j \mid x^{(n)})`.
-    log_Z : float
-        :math:`\sum_n \log Z(x^{(n)})`.
-
-    Notes
-    -----
-    With :math:`\psi_t = e^{e_t - m_t}` (:math:`m_t = \max_j e_t(j)`) and
-    :math:`M = e^{\tau - \max\tau}`: :math:`a_t = (\hat\alpha_{t-1}M)\odot\psi_t`,
-    :math:`c_t = \sum_j a_t(j)`, :math:`\hat\alpha_t = a_t / c_t`;
-    :math:`\hat\beta_{t-1} = M(\psi_t\odot\hat\beta_t)/c_t`; :math:`\gamma_t = \hat\alpha_t\odot\hat\beta_t`,
-    :math:`\xi = M \odot \sum_t \hat\alpha_{t-1}^\top (\psi_t\odot\hat\beta_t / c_t)` and
-    :math:`\log Z = \sum_t (\log c_t + m_t) + (T-1)\max\tau` :cite:p:`rabiner1989`.
-
-    In probability space a term underflows when a score is more than ~745 below the
-    largest. The result is trusted only for sequences where every possible entry of
-    :math:`a_t` and of :math:`\hat\beta_t` (on labels with :math:`\hat\alpha_t > 0`) is at
-    least :data:`nnbook.seq.hmm.SAFE` and every :math:`\hat\beta_t` is finite: the underflowed
-    terms are then below 1e-308 and negligible. ("Possible" means reachable with finite
-    scores; with all scores finite, every entry is.) The other sequences -- a label that
-    trails by more than ~645 nats and later matters -- are recomputed exactly, one at a
-    time, by the log-space :func:`nnbook.seq.hmm.log_forward` and :func:`~nnbook.seq.hmm.log_backward`.
-    Ordinary inputs take only the fast path.
-    """
-    emit, trans = _check_packed(emit, trans, packing)
-    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-        m = emit.max(axis=1, keepdims=True)
-        psi, tmax = np.exp(emit - m), trans.max()
-        M = np.exp(trans - tmax)
-        alpha, c = np.empty_like(psi), np.empty(len(psi))
-        least = math.inf  # the smallest a_t(j) and beta_t(i) seen: usually decides exactness at once
-        prev = None
-        for t in range(len(packing.n_active)):
-            rows, n = packing.rows(t), packing.n_active[t]
-            a = psi[rows] if prev is None else (alpha[prev][:n] @ M) * psi[rows]
-            least = np.minimum(least, a.min())  # (np.minimum keeps a nan; min() would drop it)
-            c[rows] = a.sum(axis=1)  # 0 only for a sequence of probability 0 (an HMM with zeros)
-            alpha[rows] = a / np.where(c[rows] > 0, c[rows], 1.0)[:, None]
-            prev = rows
-        scale = np.where(c > 0, c, 1.0)
-        beta, xi = np.ones_like(psi), np.zeros_like(M)
-        largest = 1.0
-        for t in range(len(packing.n_active) - 1, 0, -1):
-            rows, n = packing.rows(t), packing.n_active[t]
-            nxt = psi[rows] * beta[rows] / scale[rows, None]
-            before = slice(packing.offsets[t - 1], packing.offsets[t - 1] + n)
-            beta[before] = b = nxt @ M.T
-            least, largest = np.minimum(least, b.min()), np.maximum(largest, b.max())
-            xi += alpha[before].T @ nxt
-        log_c = np.log(c)
-        if least >= SAFE and largest < math.inf:  # (nan fails both) every entry is far from underflow
-            bad = np.zeros(len(packing.lengths), dtype=bool)
-        else:
-            bad = _inexact_sequences(emit, trans, packing, alpha, c, beta)
-        if not bad.any():
-            log_Z = log_c.sum() + m.sum() + (packing.n_transitions * tmax if packing.n_transitions else 0.0)
-            return alpha * beta, xi * M, float(log_Z)
-        # some sequences lost a term that matters: keep the others, redo those exactly
-        rank = np.arange(len(emit)) - np.repeat(packing.offsets[:-1], packing.n_active)
-        good_rows = ~bad[rank]
-        gamma = alpha * beta
-        pairs = good_rows[packing.next]
-        nxt = psi[packing.next[pairs]] * beta[packing.next[pairs]] / scale[packing.next[pairs], None]
-        xi = (alpha[packing.prev[pairs]].T @ nxt) * M
-        n_trans_good = int((packing.lengths[~bad] - 1).sum())
-        log_Z = log_c[good_rows].sum() + m[good_rows].sum() + (n_trans_good * tmax if n_trans_good else 0.0)
-    for r in np.flatnonzero(bad):
-        rows = packing.offsets[: packing.lengths[r]] + r
-        node, edge, log_Z_r = hmm._exact_marginals(np.zeros(emit.shape[1]), trans, emit[rows])
-        gamma[rows] = node
-        xi += edge
-        log_Z += log_Z_r
-    return gamma, xi, float(log_Z)
-
-
-def _inexact_sequences(emit, trans, packing: Packing, alpha, c, beta) -> np.ndarray:
-    r"""Which sequences (by rank, longest first) the scaled pass may have got wrong.
-
-    A sequence is trusted when, at every token, each *possible* unnormalised forward entry
-    :math:`a_t(j) = c_t\hat\alpha_t(j)` is at least :data:`nnbook.seq.hmm.SAFE`, each
-    :math:`\hat\beta_t` is finite, and :math:`\hat\beta_t(i) \ge` SAFE wherever
-    :math:`\hat\alpha_t(i) > 0` and label i can reach the end. An entry is possible when
-    its score is finite and some predecessor with :math:`\hat\alpha_{t-1} > 0` reaches it by
-    a finite transition (once the earlier tokens are trusted, ``> 0`` is exact); likewise
-    backward. With all scores finite every entry is possible and these products are skipped.
-    """
-    rank = np.arange(len(emit)) - np.repeat(packing.offsets[:-1], packing.n_active)
-    a = alpha * c[:, None]
-    finite_scores = bool(np.isfinite(emit).all() and np.isfinite(trans).all())
-    if finite_scores:
-        wrong_fwd = ~(a >= SAFE)
-    else:
-        allowed = (trans > -np.inf).astype(np.float64)
-        possible_emit = emit > -np.inf
-        possible = possible_emit.copy()
-        possible[packing.next] &= ((alpha[packing.prev] > 0).astype(np.float64) @ allowed) > 0
-        wrong_fwd = (possible & ~(a >= SAFE)) | np.isnan(a)
-    wrong = wrong_fwd.any(axis=1) | ~np.isfinite(beta).all(axis=1)
-    if finite_scores:
-        low_beta = ~(beta >= SAFE)
-    else:
-        reaches = np.ones_like(possible)  # the last token of a sequence: beta = 1
-        reaches[packing.prev] = (((possible_emit[packing.next] & (beta[packing.next] > 0)).astype(np.float64)
-                                  @ allowed.T) > 0)
-        low_beta = (alpha > 0) & reaches & ~(beta >= SAFE)
-    wrong |= low_beta.any(axis=1)
-    return np.bincount(rank[wrong], minlength=len(packing.lengths)) > 0
-
-
-def _check_packed(emit, trans, packing: Packing):
-    emit, trans = np.asarray(emit, dtype=np.float64), np.asarray(trans, dtype=np.float64)
-    n_tokens = int(packing.offsets[-1])
-    if emit.ndim != 2 or emit.shape[0] != n_tokens:
-        raise ValueError(f"emit must have one row per packed token, shape ({n_tokens}, L) for this packing, got {emit.shape}")
+def _check_packed(emit, trans, packing):
+    if not isinstance(packing, Packing):
+        raise TypeError(f"packing must be a Packing, got {type(packing).__name__}")
+    emit = check_log_array("emit", emit, ndim=2)
+    if emit.shape[0] != packing.n_tokens:
+        raise ValueError(f"emit must have one row per packed token, shape ({packing.n_tokens}, L) for this packing, "
+                         f"got {emit.shape}")
+    trans = check_log_array("trans", trans, ndim=2)
     if trans.shape != (emit.shape[1],) * 2:
-        raise ValueError(f"trans must have shape (L, L) = {(emit.shape[1],) * 2}, got {trans.shape}")
+        raise ValueError(f"trans must have shape (L, L) = {(emit.shape[1],) * 2} to match emit, got {trans.shape}")
     return emit, trans
 
 
-def viterbi_packed(emit, trans, packing: Packing) -> np.ndarray:
-    r"""Best labels of every packed sequence at once, (n_tokens,) in packed order.
+def forward_backward_packed(emit, trans, packing: Packing):
+    r"""Node marginals (n_tokens, L), summed edge marginals (L, L) and :math:`\sum_n\log Z(x^{(n)})` of packed sentences.
 
-    The max-product recursion :math:`\delta_t(j) = \max_i [\delta_{t-1}(i) + \tau_{ij}] + e_t(j)`,
-    :math:`\delta_1 = e_1`, one step for all sequences still running, then backtracking from
-    :math:`\arg\max_j \delta_{T_n}(j)` of each sequence. ``emit`` must have exactly one row
-    per packed token (``ValueError`` otherwise).
+    ``emit`` (n_tokens, L) in packed order (one row per packed token), ``trans`` (L, L);
+    :func:`nnbook.seq.chain.forward_backward_packed` with ``log_start`` = 0: scaled, exact over
+    any dynamic range.
     """
     emit, trans = _check_packed(emit, trans, packing)
-    delta, back = np.empty_like(emit), np.zeros(emit.shape, dtype=np.int64)
-    delta[packing.rows(0)] = emit[packing.rows(0)]
-    for t in range(1, len(packing.n_active)):
-        rows, n = packing.rows(t), packing.n_active[t]
-        scores = delta[packing.rows(t - 1)][:n, :, None] + trans[None]
-        back[rows] = scores.argmax(axis=1)
-        delta[rows] = np.take_along_axis(scores, back[rows][:, None, :], axis=1)[:, 0] + emit[rows]
-    path, cur = np.empty(len(emit), dtype=np.int64), np.zeros(len(packing.lengths), dtype=np.int64)
-    for t in range(len(packing.n_active) - 1, -1, -1):
-        rows, n = packing.rows(t), packing.n_active[t]
-        ends = np.flatnonzero(packing.lengths[:n] == t + 1)
-        cur[ends] = delta[rows][ends].argmax(axis=1)
-        path[rows] = cur[:n]
-        cur[:n] = back[rows][np.arange(n), cur[:n]]
-    return path
+    return chain.forward_backward_packed(None, trans, emit, packing)
 
 
-def _state_weights(theta_state, n_attributes: int, n_labels: int, state_pairs):
-    """The (n_attributes, L) state-weight matrix: dense, or sparse on the given (attribute, label) pairs."""
+def viterbi_packed(emit, trans, packing: Packing) -> np.ndarray:
+    r"""Best labels of every packed sentence at once, (n_tokens,) in packed order.
+
+    ``emit`` must have exactly one row per packed token (``ValueError`` otherwise);
+    :func:`nnbook.seq.chain.viterbi_packed` with ``log_start`` = 0.
+    """
+    emit, trans = _check_packed(emit, trans, packing)
+    return chain.viterbi_packed(None, trans, emit, packing)
+
+
+# ------------------------------------------------------------------------ learning
+def state_weights(theta_state, n_attributes: int, n_labels: int, state_pairs=None):
+    """The (n_attributes, L) state-weight matrix ``W``: dense from ``W.ravel()``, or sparse on the
+    given (attribute, label) pairs (two int arrays, one weight each)."""
+    theta_state = check_array("theta_state", theta_state, ndim=1, allow_empty=True)
+    n_attributes, n_labels = check_int("n_attributes", n_attributes, low=1), check_int("n_labels", n_labels, low=1)
     if state_pairs is None:
+        if theta_state.size != n_attributes * n_labels:
+            raise ValueError(f"theta_state must have n_attributes * n_labels = {n_attributes * n_labels} entries, "
+                             f"got {theta_state.size}")
         return theta_state.reshape(n_attributes, n_labels)
-    return sparse.csr_matrix((theta_state, state_pairs), shape=(n_attributes, n_labels))
+    rows, cols = _check_pairs(state_pairs, n_attributes, n_labels)
+    if theta_state.size != len(rows):
+        raise ValueError(f"theta_state must have one entry per state pair ({len(rows)}), got {theta_state.size}")
+    return sparse.csr_matrix((theta_state, (rows, cols)), shape=(n_attributes, n_labels))
+
+
+def _check_pairs(state_pairs, n_attributes: int, n_labels: int):
+    if not isinstance(state_pairs, (tuple, list)) or len(state_pairs) != 2:
+        raise TypeError(f"state_pairs must be None or two int arrays (attributes, labels), got {type(state_pairs).__name__}")
+    empty = np.size(state_pairs[0]) == 0 and np.size(state_pairs[1]) == 0  # no feature seen in training
+    rows = np.zeros(0, dtype=np.int64) if empty else check_labels("state_pairs[0]", state_pairs[0], n_attributes)
+    cols = np.zeros(0, dtype=np.int64) if empty else check_labels("state_pairs[1]", state_pairs[1], n_labels)
+    if rows.shape != cols.shape:
+        raise ValueError(f"state_pairs[0] and state_pairs[1] must have the same length, got {len(rows)} and {len(cols)}")
+    return rows, cols
+
+
+def _check_data(X, y, packing, n_labels):
+    """``X`` (n_tokens, n_attributes), sparse or dense, and ``y`` labels, both in packed order."""
+    if not isinstance(packing, Packing):
+        raise TypeError(f"packing must be a Packing, got {type(packing).__name__}")
+    n_labels = check_int("n_labels", n_labels, low=1)
+    if sparse.issparse(X):
+        if X.ndim != 2:
+            raise ValueError(f"X must be 2-D, got shape {X.shape}")
+        check_array("X", X.data, ndim=1, allow_empty=True)
+    else:
+        X = check_array("X", X, ndim=2)
+    if X.shape[0] != packing.n_tokens:
+        raise ValueError(f"X must have one row per packed token ({packing.n_tokens}), got shape {X.shape}")
+    y = check_labels("y", y, n_labels)
+    if len(y) != packing.n_tokens:
+        raise ValueError(f"y must have one label per packed token ({packing.n_tokens}), got {len(y)}")
+    return X, y, n_labels
 
 
 def empirical_counts(X, y, packing: Packing, n_labels: int, state_pairs=None) -> np.ndarray:
-    r"""Feature counts of the true labels, :math:`F(x, y)` summed over the data, as a ``theta``-shaped vector."""
+    r"""Feature counts of the true labels, :math:`F(x, y)` summed over the data, as a ``theta``-shaped vector.
+
+    ``X`` (n_tokens, n_attributes) and ``y`` (n_tokens,) in packed order; state counts
+    :math:`X^\top Y` (``Y`` the one-hot labels), on ``state_pairs`` only if given, then the
+    transition counts (L, L), raveled.
+    """
+    X, y, n_labels = _check_data(X, y, packing, n_labels)
+    if state_pairs is not None:
+        state_pairs = _check_pairs(state_pairs, X.shape[1], n_labels)
     Y = sparse.csr_matrix((np.ones(len(y)), (np.arange(len(y)), y)), shape=(len(y), n_labels))
-    emp_state = (X.T @ Y).toarray()
+    emp_state = X.T @ Y
+    emp_state = emp_state.toarray() if sparse.issparse(emp_state) else np.asarray(emp_state)
     emp_trans = np.zeros((n_labels, n_labels))
     np.add.at(emp_trans, (y[packing.prev], y[packing.next]), 1.0)
     emp_state = emp_state.ravel() if state_pairs is None else emp_state[state_pairs]
@@ -332,13 +234,24 @@ def objective_and_gradient(theta, X, y, packing: Packing, n_labels: int, c2: flo
     :math:`f = \sum_n\log Z(x^{(n)}) - \theta^\top F + c_2\lVert\theta\rVert^2` with
     :math:`F` the empirical counts (pass them as ``empirical`` to avoid recomputing), and
     :math:`\nabla f = \mathbb E[F] - F + 2c_2\theta`: expected minus empirical counts,
-    :math:`X^\top\gamma` for state weights and :math:`\sum\xi` for transitions.
+    :math:`X^\top\gamma` for state weights and :math:`\sum\xi` for transitions
+    (Sutton & McCallum 2012, sec. 5.1). ``c2`` >= 0.
     """
-    L = n_labels
-    W = _state_weights(theta[: -L * L], X.shape[1], L, state_pairs)
+    X, y, L = _check_data(X, y, packing, n_labels)
+    c2 = check_number("c2", c2, low=0.0)
+    theta = check_array("theta", theta, ndim=1)
+    if state_pairs is not None:
+        state_pairs = _check_pairs(state_pairs, X.shape[1], L)
+    n_state = X.shape[1] * L if state_pairs is None else len(state_pairs[0])
+    if theta.shape != (n_state + L * L,):
+        raise ValueError(f"theta must have {n_state} state weights + L * L = {L * L} transition weights "
+                         f"= {n_state + L * L} entries, got {theta.shape}")
+    W = state_weights(theta[: -L * L], X.shape[1], L, state_pairs)
     trans = theta[-L * L :].reshape(L, L)
     if empirical is None:
         empirical = empirical_counts(X, y, packing, L, state_pairs)
+    else:
+        empirical = check_array("empirical", empirical, shape=theta.shape)
     emit = X @ W
     gamma, xi, log_Z = forward_backward_packed(emit.toarray() if sparse.issparse(emit) else emit, trans, packing)
     f = log_Z - theta @ empirical + c2 * (theta @ theta)
@@ -347,9 +260,7 @@ def objective_and_gradient(theta, X, y, packing: Packing, n_labels: int, c2: flo
     return f, np.concatenate([expected_state, xi.ravel()]) - empirical + 2 * c2 * theta
 
 
-from nnbook.seq.crf_estimator import LinearChainCRF# noqa: E402  (the estimator wraps the functions above)
-
 __all__ = [
-    "LinearChainCRF", "Packing", "brute_force", "empirical_counts", "forward_backward_packed", "log_partition",
-    "marginals", "objective_and_gradient", "sequence_score", "viterbi", "viterbi_packed",
+    "Packing", "brute_force", "empirical_counts", "forward_backward_packed", "log_partition", "marginals",
+    "objective_and_gradient", "sequence_score", "state_weights", "viterbi", "viterbi_packed",
 ]

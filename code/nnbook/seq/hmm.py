@@ -11,13 +11,15 @@ matrix ``A`` (N, N) with :math:`a_{ij} = P(s_{t+1}=j \mid s_t=i)`, emission matr
 * learning -- :func:`supervised_mle` (counting, from tagged sequences) and
   :func:`baum_welch` :cite:p:`baum1970` (EM, from observations alone).
 
-Every recursion works on log-potentials (``log_pi``, ``log_A`` and a (T, N) matrix
-``log_b`` of per-step emission scores), so a 100,000-step sequence does not underflow, a
-state thousands of nats behind the others is kept exactly (a step falls back to log-sum-exp
-where the fast vector--matrix product would underflow), and
-the linear-chain CRF (:mod:`nnbook.seq.crf`) reuses the same three engines,
-:func:`log_forward`, :func:`log_backward`, :func:`log_viterbi`. The estimator
-:class:`CategoricalHMM` (in :mod:`nnbook.seq.hmm_estimator`) wraps them with hmmlearn's API.
+An HMM is a chain whose log-potentials are log-probabilities (:func:`log_potentials`:
+``log_start`` = :math:`\log\pi`, ``log_trans`` = :math:`\log A`, ``log_emit[t]`` =
+:math:`\log b(o_t)`), so every recursion is the chain engine's, :mod:`nnbook.seq.chain`
+(:func:`~nnbook.seq.chain.forward`, :func:`~nnbook.seq.chain.backward`,
+:func:`~nnbook.seq.chain.viterbi`, and the packed forward--backward for Baum--Welch): a
+100,000-step sequence does not underflow and a state thousands of nats behind the others is
+kept exactly. This module holds the probability-space API: the checks of ``(pi, A, B)`` and
+``obs``, counting, EM and sampling. The estimator :class:`~nnbook.seq.hmm_estimator.CategoricalHMM`
+(in :mod:`nnbook.seq.hmm_estimator`) wraps it with hmmlearn's API.
 
 Book chapter: ``book/ch6-sequence-models/`` (pages 02 and 03).
 """
@@ -27,41 +29,24 @@ import itertools
 
 import numpy as np
 
+from nnbook._validation import (
+    check_array, check_enumeration, check_int, check_labels, check_number, check_probabilities,
+    check_random_state, check_same_length,
+)
+from nnbook.runtime import one_blas_thread
+from nnbook.seq import chain
+
 
 # ----------------------------------------------------------------------------- validation
-def _as_real(name: str, value, ndim: int) -> np.ndarray:
-    arr = np.asarray(value)
-    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
-        raise TypeError(f"{name} must be a real numeric array, got dtype {arr.dtype}")
-    arr = arr.astype(np.float64)
-    if arr.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-D, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinite values: {arr}")
-    return arr
-
-
-def check_stochastic(name: str, P, ndim: int, atol: float = 1e-8) -> np.ndarray:
-    """Return ``P`` as float64 after checking it is a (row-)stochastic vector/matrix.
-
-    Raises ``ValueError`` naming ``name`` for negative entries (showing one) or for rows
-    whose sum is not 1 within ``atol`` (showing the sums).
-    """
-    P = _as_real(name, P, ndim)
-    if P.size == 0:
-        raise ValueError(f"{name} is empty, got shape {P.shape}")
-    if (P < 0).any():
-        idx = tuple(int(i) for i in np.argwhere(P < 0)[0])
-        raise ValueError(f"{name} has negative probabilities, e.g. {name}{list(idx)} = {P[idx]:g}")
-    sums = P.sum(axis=-1)
-    if not np.allclose(sums, 1.0, rtol=0.0, atol=atol):
-        raise ValueError(f"rows of {name} must sum to 1, got sums {np.array2string(np.atleast_1d(sums), precision=6)}")
-    return P
-
-
 def check_params(pi, A, B):
-    """Validate an HMM ``(pi, A, B)`` and return float64 copies (see :func:`check_stochastic`)."""
-    pi, A, B = check_stochastic("pi", pi, 1), check_stochastic("A", A, 2), check_stochastic("B", B, 2)
+    """Validate an HMM ``(pi, A, B)`` and return float64 copies.
+
+    ``pi`` (N,) must be a probability vector, ``A`` (N, N) and ``B`` (N, M) row-stochastic:
+    ``ValueError`` naming the argument for negative entries (showing one), rows whose sum is
+    not 1 within 1e-8 (showing the sums), NaN/inf or shapes that do not match ``pi``;
+    ``TypeError`` for non-numeric arrays. Nothing is renormalised.
+    """
+    pi, A, B = check_probabilities("pi", pi, ndim=1), check_probabilities("A", A, ndim=2), check_probabilities("B", B, ndim=2)
     N = len(pi)
     if A.shape != (N, N):
         raise ValueError(f"A must have shape (N, N) = ({N}, {N}) to match pi, got {A.shape}")
@@ -71,18 +56,22 @@ def check_params(pi, A, B):
 
 
 def check_obs(obs, n_symbols: int, name: str = "obs") -> np.ndarray:
-    """Validate a 1-D, non-empty sequence of ints in ``[0, n_symbols)``; return it as int64."""
-    obs = np.asarray(obs)
-    if obs.size == 0:
+    """Validate a 1-D, non-empty sequence of ints in ``[0, n_symbols)``; return it as int64.
+
+    ``ValueError`` naming ``name`` for an empty sequence (checked first: an empty list has dtype
+    float), the wrong ndim or symbols out of range (shown); ``TypeError`` for non-integers.
+    """
+    n_symbols = check_int("n_symbols", n_symbols, low=1)
+    if (isinstance(obs, np.ndarray) and obs.size == 0) or (isinstance(obs, (list, tuple)) and len(obs) == 0):
         raise ValueError(f"{name} is empty: an HMM needs at least one observation")
-    if obs.dtype == bool or not np.issubdtype(obs.dtype, np.integer):
-        raise TypeError(f"{name} must hold ints (indices), got dtype {obs.dtype}")
-    if obs.ndim != 1:
-        raise ValueError(f"{name} must be 1-D (T,), got shape {obs.shape}")
-    bad = (obs < 0) | (obs >= n_symbols)
-    if bad.any():
-        raise ValueError(f"{name} has values outside the alphabet [0, {n_symbols}): {np.unique(obs[bad])[:10]}")
-    return obs.astype(np.int64)
+    return check_labels(name, obs, n_symbols)
+
+
+def _check_A_B(A, B):
+    A, B = check_probabilities("A", A, ndim=2), check_probabilities("B", B, ndim=2)
+    if A.shape != (len(B), len(B)):
+        raise ValueError(f"A must have shape ({len(B)}, {len(B)}) to match B, got {A.shape}")
+    return A, B
 
 
 def _log(x: np.ndarray) -> np.ndarray:
@@ -90,208 +79,76 @@ def _log(x: np.ndarray) -> np.ndarray:
         return np.log(x)
 
 
-def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
-    m = np.max(x, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
-    with np.errstate(divide="ignore"):
-        return np.log(np.sum(np.exp(x - m), axis=axis)) + np.squeeze(m, axis=axis)
+def log_potentials(pi, A, B, obs):
+    r"""The HMM as a chain: ``(log_start, log_trans, log_emit)`` = :math:`(\log\pi, \log A, \log b(o_t))`.
 
-
-def _prepare(pi, A, B, obs):
+    Checks ``(pi, A, B)`` and ``obs`` (:func:`check_params`, :func:`check_obs`); returns arrays
+    (N,), (N, N), (T, N) with ``log_emit[t, j]`` = :math:`\log b_j(o_t)` (``-inf`` for a zero
+    probability), the input of :mod:`nnbook.seq.chain`.
+    """
     pi, A, B = check_params(pi, A, B)
     obs = check_obs(obs, B.shape[1])
     return _log(pi), _log(A), _log(B[:, obs].T)
 
 
-# ------------------------------------------------------------ engines on log-potentials
-#: A sum of products is trusted from the fast (probability-space) product only when it is at
-#: least this large: every term that underflowed (became 0 or subnormal) is below the smallest
-#: normal float, 2.2e-308, so it is then a relative error below N * 1e-28. Smaller results are
-#: recomputed exactly by a log-sum-exp.
-SAFE = 1e-280
-
-
-def _exp_shifted(log_A):
-    """``(exp(log_A - c), c)`` with ``c`` the largest finite entry: the matrix products below
-    then never overflow. Entries more than ~745 below ``c`` become 0 here; the engines notice
-    when that matters (a result below :data:`SAFE`) and redo those entries in log space."""
-    finite = log_A[np.isfinite(log_A)]
-    shift = float(finite.max()) if finite.size else 0.0
-    return np.exp(log_A - shift), shift
-
-
-def log_forward(log_pi, log_A, log_b):
-    r"""Forward recursion :math:`\log\alpha_t(j) = \log\sum_i \alpha_{t-1}(i)\,a_{ij} + \log b_j(o_t)`.
-
-    Parameters
-    ----------
-    log_pi : ndarray (N,)
-        Log start probabilities: :math:`\log\alpha_1 = \log\pi + \log b(o_1)`.
-    log_A : ndarray (N, N)
-        Log transition scores :math:`\log a_{ij}` (``-inf``: impossible).
-    log_b : ndarray (T, N)
-        Per-step scores :math:`\log b_j(o_t)`.
-
-    Returns
-    -------
-    log_alpha : ndarray (T, N)
-    log_likelihood : float
-        :math:`\log\sum_j \alpha_T(j)`. Cost :math:`O(TN^2)`.
-
-    Notes
-    -----
-    Each step is the log-sum-exp :math:`m + c + \log\sum_i e^{\log\alpha_{t-1}(i) - m}
-    e^{\log a_{ij} - c}`, :math:`m = \max_i \log\alpha_{t-1}(i)`, :math:`c = \max\log a`,
-    computed as one vector--matrix product :math:`y`. A term underflows to 0 when a state
-    trails the leader (or a transition the largest) by more than ~745 nats. That is harmless
-    where :math:`y_j \ge` ``SAFE`` = 1e-280, as the lost terms are below 1e-308; the other
-    entries -- such as a state that fell far behind and is now the only possible one -- are
-    redone exactly, :math:`\log\sum_i e^{\log\alpha_{t-1}(i) + \log a_{ij}}`.
-    """
-    A, shift = _exp_shifted(log_A)
-    log_alpha = np.empty_like(log_b)
-    log_alpha[0] = log_pi + log_b[0]
-    with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
-        for t in range(1, len(log_b)):
-            prev = log_alpha[t - 1]
-            m = prev.max()
-            y = np.exp(prev - m) @ A
-            log_alpha[t] = np.log(y) + (m + shift) + log_b[t]
-            if y[y.argmin()] < SAFE:  # a term may have underflowed (argmin: cheaper than min)
-                low = np.flatnonzero(y < SAFE)
-                log_alpha[t, low] = _logsumexp(prev[:, None] + log_A[:, low], axis=0) + log_b[t, low]
-    log_alpha[np.isnan(log_alpha)] = -np.inf  # after an impossible prefix (m = -inf)
-    return log_alpha, float(_logsumexp(log_alpha[-1], axis=0))
-
-
-def log_backward(log_A, log_b):
-    r"""Backward recursion :math:`\log\beta_t(i) = \log\sum_j a_{ij}\, b_j(o_{t+1})\,\beta_{t+1}(j)`, :math:`\beta_T = 1`.
-
-    Parameters
-    ----------
-    log_A : ndarray (N, N)
-    log_b : ndarray (T, N)
-        As in :func:`log_forward`.
-
-    Returns
-    -------
-    log_beta : ndarray (T, N)
-        The last row is 0.
-
-    Notes
-    -----
-    Each step is the product :math:`y = e^{\log A - c}\, e^{v - m}` with
-    :math:`v = \log b(o_{t+1}) + \log\beta_{t+1}` and :math:`m = \max_j v_j`; entries with
-    :math:`y_i <` ``SAFE`` are redone exactly, :math:`\log\sum_j e^{\log a_{ij} + v_j}`, as in
-    :func:`log_forward`.
-    """
-    A, shift = _exp_shifted(log_A)
-    log_beta = np.zeros_like(log_b)
-    with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
-        for t in range(len(log_b) - 2, -1, -1):
-            v = log_b[t + 1] + log_beta[t + 1]
-            m = v.max()
-            y = A @ np.exp(v - m)
-            log_beta[t] = np.log(y) + (m + shift)
-            if y[y.argmin()] < SAFE:
-                low = np.flatnonzero(y < SAFE)
-                log_beta[t, low] = _logsumexp(log_A[low] + v, axis=1)
-    log_beta[np.isnan(log_beta)] = -np.inf
-    return log_beta
-
-
-def _exact_marginals(log_pi, log_A, log_b, block: int = 4096):
-    r"""Posterior marginals of one chain in log space, for any dynamic range.
-
-    Returns ``gamma`` (T, N), :math:`\gamma_t(i) = e^{\log\alpha_t(i) + \log\beta_t(i) - \log P}`;
-    ``xi`` (N, N), :math:`\sum_t e^{\log\alpha_{t-1}(i) + \log a_{ij} + \log b_j(o_t) +
-    \log\beta_t(j) - \log P}` (``block`` steps at a time, so memory stays
-    :math:`O(\text{block}\cdot N^2)`); and :math:`\log P`. An impossible chain
-    (:math:`\log P = -\infty`) gets zero marginals. The exact fallback of the scaled
-    forward--backward passes (:func:`nnbook.seq.crf.forward_backward_packed`, :mod:`nnbook.seq.blocked_hmm`).
-    """
-    N = len(log_pi)
-    log_alpha, log_lik = log_forward(log_pi, log_A, log_b)
-    if not np.isfinite(log_lik):
-        return np.zeros_like(log_b), np.zeros((N, N)), log_lik
-    log_beta = log_backward(log_A, log_b)
-    with np.errstate(under="ignore"):
-        gamma = np.exp(log_alpha + log_beta - log_lik)
-        xi = np.zeros((N, N))
-        after = log_b + log_beta
-        for s in range(1, len(log_b), block):
-            now = slice(s, min(s + block, len(log_b)))
-            before = slice(s - 1, now.stop - 1)
-            xi += np.exp(log_alpha[before, :, None] + log_A[None] + after[now, None, :] - log_lik).sum(axis=0)
-    return gamma, xi, float(log_lik)
-
-
-def log_viterbi(log_pi, log_A, log_b, log_end=None):
-    r"""Max-product recursion :math:`\delta_t(j) = \max_i [\delta_{t-1}(i) + \log a_{ij}] + \log b_j(o_t)`.
-
-    Returns the best path (T,) and its score. ``log_end`` (N,) optionally adds a score for
-    the final state (``-inf`` forbids ending there). Ties go to the lowest state index.
-    """
-    T, N = log_b.shape
-    delta = log_pi + log_b[0]
-    back = np.empty((T, N), dtype=np.int64)
-    for t in range(1, T):
-        scores = delta[:, None] + log_A
-        back[t] = np.argmax(scores, axis=0)
-        delta = scores[back[t], np.arange(N)] + log_b[t]
-    if log_end is not None:
-        delta = delta + log_end
-    path = np.empty(T, dtype=np.int64)
-    path[-1] = int(np.argmax(delta))
-    for t in range(T - 1, 0, -1):
-        path[t - 1] = back[t, path[t]]
-    return path, float(delta[path[-1]])
-
-
 # ------------------------------------------------------------- the probability API
 def forward_log(pi, A, B, obs):
-    """Log forward variables ``log_alpha`` (T, N) and the log-likelihood :math:`\\log P(O\\mid\\lambda)`."""
-    return log_forward(*_prepare(pi, A, B, obs))
+    r"""Log forward variables ``log_alpha`` (T, N) and the log-likelihood :math:`\log P(O\mid\lambda)`.
+
+    :math:`\alpha_1(j) = \pi_j b_j(o_1)`, :math:`\alpha_t(j) = [\sum_i \alpha_{t-1}(i) a_{ij}]\, b_j(o_t)`
+    (Rabiner 1989, eq. 19--21), in log space by :func:`nnbook.seq.chain.forward`. ``pi`` (N,),
+    ``A`` (N, N), ``B`` (N, M), ``obs`` (T,) ints in ``[0, M)``; checked by :func:`check_params`
+    and :func:`check_obs`. An impossible ``obs`` gives ``-inf``.
+    """
+    return chain.forward(*log_potentials(pi, A, B, obs))
 
 
 def backward_log(A, B, obs):
-    """Log backward variables ``log_beta`` (T, N); the last row is 0 (:math:`\\beta_T = 1`)."""
-    A, B = check_stochastic("A", A, 2), check_stochastic("B", B, 2)
-    if A.shape != (len(B), len(B)):
-        raise ValueError(f"A must have shape ({len(B)}, {len(B)}) to match B, got {A.shape}")
+    r"""Log backward variables ``log_beta`` (T, N); the last row is 0 (:math:`\beta_T = 1`).
+
+    :math:`\beta_t(i) = \sum_j a_{ij} b_j(o_{t+1}) \beta_{t+1}(j)` (Rabiner 1989, eq. 24--25),
+    by :func:`nnbook.seq.chain.backward`. Arguments as in :func:`forward_log`.
+    """
+    A, B = _check_A_B(A, B)
     obs = check_obs(obs, B.shape[1])
-    return log_backward(_log(A), _log(B[:, obs].T))
+    return chain.backward(_log(A), _log(B[:, obs].T))
 
 
 def posterior(pi, A, B, obs):
-    r"""Posterior marginals :math:`\gamma_t(i) = P(s_t=i\mid O) = \alpha_t(i)\beta_t(i)/P(O)`, shape (T, N)."""
-    log_pi, log_A, log_b = _prepare(pi, A, B, obs)
-    log_alpha, log_lik = log_forward(log_pi, log_A, log_b)
+    r"""Posterior marginals :math:`\gamma_t(i) = P(s_t=i\mid O) = \alpha_t(i)\beta_t(i)/P(O)`, shape (T, N).
+
+    Rows sum to one. ``ValueError`` if ``obs`` has probability 0 under the model.
+    """
+    log_pi, log_A, log_b = log_potentials(pi, A, B, obs)
+    log_alpha, log_lik = chain.forward(log_pi, log_A, log_b)
     if not np.isfinite(log_lik):
         raise ValueError("obs has probability 0 under this model: its posterior is undefined")
-    gamma = np.exp(log_alpha + log_backward(log_A, log_b) - log_lik)
+    gamma = np.exp(log_alpha + chain.backward(log_A, log_b) - log_lik)
     return gamma / gamma.sum(axis=1, keepdims=True)  # removes rounding drift on long sequences
 
 
 def viterbi(pi, A, B, obs, end=None):
-    """Most probable state path (T,) and its joint log-probability :math:`\\log P(O, S^*)`.
+    r"""Most probable state path (T,) and its joint log-probability :math:`\log P(O, S^*)`.
 
-    ``end`` (N,), optional: non-negative weights multiplying the probability of ending in
-    each state (an indicator vector restricts the final state, as jieba's segmenter does).
+    :math:`\delta_t(j) = \max_i [\delta_{t-1}(i) + \log a_{ij}] + \log b_j(o_t)`
+    (:cite:t:`viterbi1967`; :func:`nnbook.seq.chain.viterbi`). ``end`` (N,), optional:
+    non-negative weights, not all zero, multiplying the probability of ending in each state
+    (an indicator vector restricts the final state, as jieba's segmenter does). The score is
+    ``-inf`` when ``obs`` is impossible.
     """
-    log_pi, log_A, log_b = _prepare(pi, A, B, obs)
+    log_pi, log_A, log_b = log_potentials(pi, A, B, obs)
     log_end = None
     if end is not None:
-        end = _as_real("end", end, 1)
-        if end.shape != log_pi.shape or (end < 0).any():
-            raise ValueError(f"end must be {len(log_pi)} non-negative weights, got {end}")
+        end = check_array("end", end, ndim=1)
+        if end.shape != log_pi.shape or (end < 0).any() or not (end > 0).any():
+            raise ValueError(f"end must be {len(log_pi)} non-negative weights, not all 0, got {end}")
         log_end = _log(end)
-    return log_viterbi(log_pi, log_A, log_b, log_end)
+    return chain.viterbi(log_pi, log_A, log_b, log_end)
 
 
 def greedy_decode(pi, A, B, obs):
     r"""Left-to-right greedy path: :math:`s_t = \arg\max_j a_{s_{t-1} j}\, b_j(o_t)` (not optimal)."""
-    log_pi, log_A, log_b = _prepare(pi, A, B, obs)
+    log_pi, log_A, log_b = log_potentials(pi, A, B, obs)
     path = np.empty(len(log_b), dtype=np.int64)
     path[0] = np.argmax(log_pi + log_b[0])
     for t in range(1, len(log_b)):
@@ -305,8 +162,11 @@ def posterior_decode(pi, A, B, obs):
 
 
 def path_log_prob(pi, A, B, obs, states):
-    r"""Joint :math:`\log P(O, S) = \log\pi_{s_1} + \sum_t \log a_{s_{t-1}s_t} + \sum_t \log b_{s_t}(o_t)`."""
-    log_pi, log_A, log_b = _prepare(pi, A, B, obs)
+    r"""Joint :math:`\log P(O, S) = \log\pi_{s_1} + \sum_t \log a_{s_{t-1}s_t} + \sum_t \log b_{s_t}(o_t)`.
+
+    ``states`` (T,): ints in ``[0, N)``, one per observation (``ValueError`` otherwise).
+    """
+    log_pi, log_A, log_b = log_potentials(pi, A, B, obs)
     states = check_obs(states, len(log_pi), name="states")
     if len(states) != len(log_b):
         raise ValueError(f"states must have the length of obs ({len(log_b)}), got {len(states)}")
@@ -315,27 +175,33 @@ def path_log_prob(pi, A, B, obs, states):
 
 
 def brute_force(pi, A, B, obs, max_paths: int = 2_000_000):
-    """Exponential reference: enumerate all :math:`N^T` paths.
+    r"""Exponential reference: enumerate all :math:`N^T` paths.
 
-    Returns ``(log_likelihood, best_path, best_log_prob)``. For tests and the timing plot.
+    Returns ``(log_likelihood, best_path, best_log_prob)``: :math:`\log\sum_S P(O, S)`, the
+    first best path and its log-probability. For tests and the timing plot of page 02.
+    Limit: ``ValueError`` when :math:`N^T` exceeds ``max_paths`` (default 2,000,000, about
+    a second); use :func:`forward_log` and :func:`viterbi` instead.
     """
-    log_pi, log_A, log_b = _prepare(pi, A, B, obs)
+    log_pi, log_A, log_b = log_potentials(pi, A, B, obs)
+    max_paths = check_int("max_paths", max_paths, low=1)
     T, N = log_b.shape
-    if N**T > max_paths:
-        raise ValueError(f"N**T = {N}**{T} paths exceeds max_paths = {max_paths}")
+    check_enumeration("obs", N**T, max_paths, f"paths (N**T = {N}**{T}; max_paths)")
     paths = np.array(list(itertools.product(range(N), repeat=T)), dtype=np.int64).reshape(-1, T)
     scores = log_pi[paths[:, 0]] + log_b[np.arange(T), paths].sum(1) + log_A[paths[:, :-1], paths[:, 1:]].sum(1)
     best = int(np.argmax(scores))
-    return float(_logsumexp(scores, axis=0)), paths[best], float(scores[best])
+    return float(chain.logsumexp(scores, axis=0)), paths[best], float(scores[best])
 
 
 # ------------------------------------------------------------------------ learning
-def _as_sequences(obs_seqs):
-    if isinstance(obs_seqs, np.ndarray) and obs_seqs.ndim == 1:
-        return [obs_seqs]
-    if not isinstance(obs_seqs, (list, tuple)) or len(obs_seqs) == 0:
-        raise ValueError(f"sequences must be a non-empty list of 1-D int arrays, got {type(obs_seqs).__name__}")
-    return list(obs_seqs)
+def _as_sequences(name: str, seqs):
+    """A non-empty list of sequences; one 1-D array counts as one sequence."""
+    if isinstance(seqs, np.ndarray) and seqs.ndim == 1:
+        return [seqs]
+    if not isinstance(seqs, (list, tuple)):
+        raise TypeError(f"{name} must be a non-empty list of 1-D int arrays, got {type(seqs).__name__}")
+    if len(seqs) == 0:
+        raise ValueError(f"{name} must be a non-empty list of 1-D int arrays, got an empty {type(seqs).__name__}")
+    return list(seqs)
 
 
 def supervised_mle(obs_seqs, state_seqs, n_states: int, n_symbols: int, alpha: float = 0.0):
@@ -343,42 +209,30 @@ def supervised_mle(obs_seqs, state_seqs, n_states: int, n_symbols: int, alpha: f
 
     :math:`\hat a_{ij} = (C(i\to j) + \alpha) / \sum_{j'} (C(i\to j') + \alpha)`, likewise
     for :math:`\pi` and :math:`B`; ``alpha`` > 0 is add-alpha (Laplace) smoothing. A row
-    with no counts at all (a state never seen) becomes uniform. ``alpha`` must be a finite
-    number >= 0 and ``n_states``, ``n_symbols`` positive ints (``TypeError`` /
-    ``ValueError`` otherwise: a NaN would silently zero every table).
+    with no counts at all (a state never seen) becomes uniform. ``obs_seqs`` and
+    ``state_seqs`` are aligned lists of 1-D int arrays; ``alpha`` must be a finite number >= 0
+    and ``n_states``, ``n_symbols`` positive ints (``TypeError`` / ``ValueError`` otherwise: a
+    NaN would silently zero every table).
     """
-    obs_seqs, state_seqs = _as_sequences(obs_seqs), _as_sequences(state_seqs)
-    if len(obs_seqs) != len(state_seqs):
-        raise ValueError(f"got {len(obs_seqs)} observation sequences but {len(state_seqs)} state sequences")
-    n_states, n_symbols = _check_count("n_states", n_states), _check_count("n_symbols", n_symbols)
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)):
-        raise TypeError(f"alpha must be a real number >= 0, got {alpha!r} ({type(alpha).__name__})")
-    if not np.isfinite(alpha) or alpha < 0:
-        raise ValueError(f"alpha must be a finite number >= 0, got {alpha}")
+    obs_seqs, state_seqs = _as_sequences("obs_seqs", obs_seqs), _as_sequences("state_seqs", state_seqs)
+    check_same_length(("obs_seqs", "state_seqs"), obs_seqs, state_seqs)
+    n_states, n_symbols = check_int("n_states", n_states, low=1), check_int("n_symbols", n_symbols, low=1)
+    alpha = check_number("alpha", alpha, low=0.0)
     start = np.full(n_states, float(alpha))
     trans = np.full((n_states, n_states), float(alpha))
     emit = np.full((n_states, n_symbols), float(alpha))
-    for o, s in zip(obs_seqs, state_seqs):
-        o, s = check_obs(o, n_symbols), check_obs(s, n_states, name="states")
+    for k, (o, s) in enumerate(zip(obs_seqs, state_seqs)):
+        o, s = check_obs(o, n_symbols, name=f"obs_seqs[{k}]"), check_obs(s, n_states, name=f"state_seqs[{k}]")
         if len(o) != len(s):
-            raise ValueError(f"a state sequence has length {len(s)} but its observations {len(o)}")
+            raise ValueError(f"state_seqs[{k}] has length {len(s)} but obs_seqs[{k}] has {len(o)}")
         start[s[0]] += 1
         np.add.at(trans, (s[:-1], s[1:]), 1.0)
         np.add.at(emit, (s, o), 1.0)
     return tuple(_normalise(m) for m in (start, trans, emit))
 
 
-def _check_count(name: str, value) -> int:
-    """``value`` as a positive int; ``TypeError`` / ``ValueError`` naming ``name`` otherwise."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a positive int, got {value!r} ({type(value).__name__})")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value}")
-    return int(value)
-
-
 #: The letters of ``update`` (:func:`baum_welch`) and of ``params`` / ``init_params``
-#: (:class:`CategoricalHMM`), as in hmmlearn.
+#: (:class:`~nnbook.seq.hmm_estimator.CategoricalHMM`), as in hmmlearn.
 PARAM_LETTERS = {"s": "start probabilities", "t": "transitions", "e": "emissions"}
 
 
@@ -407,17 +261,18 @@ def _normalise(counts: np.ndarray, fallback: np.ndarray | None = None) -> np.nda
     return out
 
 
-def expected_counts(log_pi, log_A, log_b):
+def expected_counts(log_start, log_trans, log_emit):
     r"""E step for one sequence: :math:`\gamma` (T, N), :math:`\sum_t \xi_t` (N, N), log-likelihood.
 
-    :math:`\xi_t(i,j) = \alpha_t(i)\,a_{ij}\,b_j(o_{t+1})\,\beta_{t+1}(j) / P(O)`.
+    :math:`\xi_t(i,j) = \alpha_t(i)\,a_{ij}\,b_j(o_{t+1})\,\beta_{t+1}(j) / P(O)` (Rabiner 1989,
+    eq. 37), from the log-potentials of :func:`log_potentials` by
+    :func:`nnbook.seq.chain.marginals`. ``ValueError`` for an impossible sequence.
     """
-    log_alpha, log_lik = log_forward(log_pi, log_A, log_b)
-    log_beta = log_backward(log_A, log_b)
-    gamma = np.exp(log_alpha + log_beta - log_lik)
+    gamma, xi, log_lik = chain.marginals(log_start, log_trans, log_emit)
+    if not np.isfinite(log_lik):
+        raise ValueError("the sequence has probability 0 under this model: its expected counts are undefined")
     gamma /= gamma.sum(axis=1, keepdims=True)
-    log_xi = log_alpha[:-1, :, None] + log_A[None] + (log_b[1:] + log_beta[1:])[:, None, :] - log_lik
-    return gamma, np.exp(log_xi).sum(axis=0), log_lik
+    return gamma, xi, log_lik
 
 
 def baum_welch(obs_seqs, pi, A, B, n_iter: int = 10, tol: float | None = None, update: str = "ste"):
@@ -426,36 +281,34 @@ def baum_welch(obs_seqs, pi, A, B, n_iter: int = 10, tol: float | None = None, u
     Each iteration: E step, the posteriors :math:`\gamma_t(i)` and :math:`\sum_t\xi_t(i,j)` of
     every sequence (what :func:`expected_counts` computes for one sequence; here all
     sequences at once, by the packed, scaled forward--backward of
-    :func:`nnbook.seq.crf.forward_backward_packed` -- an HMM is a chain whose potentials are
-    log-probabilities); M step :math:`\pi_i \propto \sum \gamma_1(i)`,
-    :math:`a_{ij} \propto \sum_t \xi_t(i,j)`, :math:`b_j(k) \propto \sum_{t: o_t=k} \gamma_t(j)`,
-    for the letters of ``update``: any of s, t, e (``ValueError`` for another letter, which
-    would otherwise silently update nothing). Stops after ``n_iter`` updates, or earlier when
-    an update gains < ``tol``.
+    :func:`nnbook.seq.chain.forward_backward_packed`); M step :math:`\pi_i \propto \sum \gamma_1(i)`,
+    :math:`a_{ij} \propto \sum_t \xi_t(i,j)`, :math:`b_j(k) \propto \sum_{t: o_t=k} \gamma_t(j)`
+    (Rabiner 1989, eq. 40a--c), for the letters of ``update``: any of s, t, e (``ValueError``
+    for another letter, which would otherwise silently update nothing). Stops after ``n_iter``
+    (an int >= 0) updates, or earlier when an update gains < ``tol`` (a finite number >= 0, or
+    None: never stop early; hmmlearn's ``tol=-inf`` is spelled None here).
 
     Returns ``(pi, A, B, log_likelihoods)``; ``log_likelihoods[k]`` is the total
     log-likelihood after k updates (k = 0 is the initial model): it never decreases.
     ``log_likelihoods[:-1]`` is what hmmlearn records in ``monitor_.history``.
+    ``ValueError`` if a sequence has probability 0 under the current model.
     """
-    from threadpoolctl import threadpool_limits
-
-    from nnbook.seq.crf import Packing, forward_backward_packed
-
     check_param_letters("update", update)
-    if isinstance(n_iter, bool) or not isinstance(n_iter, (int, np.integer)) or n_iter < 0:
-        raise ValueError(f"n_iter must be an int >= 0, got {n_iter!r}")
+    n_iter = check_int("n_iter", n_iter, low=0)
+    if tol is not None:
+        tol = check_number("tol", tol, low=0.0)
     pi, A, B = check_params(pi, A, B)
-    seqs = [check_obs(o, B.shape[1]) for o in _as_sequences(obs_seqs)]
-    packing = Packing([len(o) for o in seqs])
+    seqs = [check_obs(o, B.shape[1], name=f"obs_seqs[{k}]") for k, o in enumerate(_as_sequences("obs_seqs", obs_seqs))]
+    packing = chain.Packing([len(o) for o in seqs])
     obs = np.concatenate(seqs)[packing.order]
     first = packing.rows(0)  # the first step of every sequence
     history = []
-    with threadpool_limits(limits=1, user_api="blas"):  # tiny matrix products: threads only add overhead
+    with one_blas_thread():  # tiny matrix products: threads only add overhead
         for k in range(n_iter + 1):
             log_b = _log(B[:, obs].T)
             log_b[first] += _log(pi)
             with np.errstate(invalid="ignore"):
-                gamma, trans, total = forward_backward_packed(log_b, _log(A), packing)
+                gamma, trans, total = chain.forward_backward_packed(None, _log(A), log_b, packing)
             if not np.isfinite(total):
                 raise ValueError("a sequence has probability 0 under the current model; Baum-Welch cannot start from it")
             history.append(total)
@@ -470,11 +323,13 @@ def baum_welch(obs_seqs, pi, A, B, n_iter: int = 10, tol: float | None = None, u
 
 
 def sample(pi, A, B, n_steps: int, random_state=None):
-    """Draw ``(obs, states)``, each (n_steps,), from the model (inverse-CDF sampling)."""
+    """Draw ``(obs, states)``, each (n_steps,), from the model (inverse-CDF sampling).
+
+    ``n_steps`` a positive int; ``random_state`` None, an int >= 0 or a numpy Generator.
+    """
     pi, A, B = check_params(pi, A, B)
-    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
-        raise ValueError(f"n_steps must be a positive int, got {n_steps!r}")
-    rng = np.random.default_rng(random_state)
+    n_steps = check_int("n_steps", n_steps, low=1)
+    rng = check_random_state(random_state)
     u = rng.random((n_steps, 2))
     cum_pi, cum_A, cum_B = np.cumsum(pi), np.cumsum(A, axis=1), np.cumsum(B, axis=1)
     states = np.empty(n_steps, dtype=np.int64)
@@ -485,11 +340,8 @@ def sample(pi, A, B, n_steps: int, random_state=None):
     return np.minimum(obs, B.shape[1] - 1), states
 
 
-from nnbook.seq.hmm_estimator import CategoricalHMM# noqa: E402  (the estimator wraps the functions above)
-
 __all__ = [
-    "CategoricalHMM", "forward_log", "backward_log", "posterior", "viterbi", "greedy_decode",
-    "posterior_decode", "path_log_prob", "brute_force", "supervised_mle", "baum_welch",
-    "expected_counts", "sample", "log_forward", "log_backward", "log_viterbi", "check_params",
-    "check_obs", "check_stochastic", "check_param_letters", "SAFE",
+    "forward_log", "backward_log", "posterior", "viterbi", "greedy_decode", "posterior_decode",
+    "path_log_prob", "brute_force", "supervised_mle", "baum_welch", "expected_counts", "sample",
+    "log_potentials", "check_params", "check_obs", "check_param_letters", "PARAM_LETTERS",
 ]

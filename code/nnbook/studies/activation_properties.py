@@ -11,16 +11,18 @@ Book section: ``book/ch2-activations/03-properties.ipynb``.
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import torch
 
+from nnbook import runtime
+from nnbook._validation import check_callable, check_int, check_option
 from nnbook.nn.activations import get_activation
-from nnbook.nets.builder import ACTIVATIONS as TORCH_ACTIVATIONS
+from nnbook.nets.builder import TORCH_ACTIVATIONS
 
-#: Names in :mod:`nnbook.nn.activations` whose ``torch.nn`` module has another name.
-TORCH_NAMES = {"swish": "silu"}
+#: Names in :mod:`nnbook.nn.activations` whose ``torch.nn`` module has another name (none: the torch
+#: registry is keyed by the NumPy names).
+TORCH_NAMES: dict[str, str] = {}
 
 _GRID = np.linspace(-10.0, 10.0, 20001)
 _FAR = 1000.0
@@ -35,9 +37,11 @@ def _bound(value: float, unbounded: bool, attained: bool, lower: bool) -> str:
 
 def torch_module(name: str) -> torch.nn.Module:
     """The ``torch.nn`` module computing the activation ``name`` (raises ValueError if none)."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be an activation name (a str), got {type(name).__name__} ({name!r})")
     key = TORCH_NAMES.get(name, name)
     if key not in TORCH_ACTIVATIONS:
-        raise ValueError(f"no torch module for activation {name!r}; known: {sorted(TORCH_ACTIVATIONS)}")
+        raise ValueError(f"no torch module for activation {name!r}: name must be one of {sorted(TORCH_ACTIVATIONS)}")
     return TORCH_ACTIVATIONS[key]()
 
 
@@ -95,16 +99,14 @@ def measure_properties(name: str, **kwargs) -> dict:
 
 
 def best_time(function, *args, repeats: int = 3) -> float:
-    """Best wall-clock time (seconds) of ``function(*args)`` over ``repeats`` calls, without autograd."""
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
-        raise ValueError(f"repeats must be a positive int, got {repeats!r}")
-    best = math.inf
+    """Best wall-clock time (seconds) of ``function(*args)`` over ``repeats`` (>= 1) calls, without autograd.
+
+    :func:`nnbook.runtime.best_time` under ``torch.no_grad()``.
+    """
+    check_callable("function", function)
+    repeats = check_int("repeats", repeats, low=1)
     with torch.no_grad():
-        for _ in range(repeats):
-            start = time.perf_counter()
-            function(*args)
-            best = min(best, time.perf_counter() - start)
-    return best
+        return runtime.best_time(lambda: function(*args), repeats=repeats)
 
 
 def time_activation(name: str, n: int = 10**7, repeats: int = 3, backend: str = "torch", seed: int = 0) -> float:
@@ -113,12 +115,14 @@ def time_activation(name: str, n: int = 10**7, repeats: int = 3, backend: str = 
     ``backend="torch"`` times the ``torch.nn`` module on float32 values; ``backend="numpy"``
     times this package's NumPy function on float64 values. Durations vary from run to run and
     machine to machine: print them only as ratios (``time ratio: ...``) or show them in figures.
+    ``n`` and ``repeats`` are ints >= 1, ``seed`` an int >= 0, ``backend`` "torch" or "numpy".
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be a positive int, got {n!r}")
+    n = check_int("n", n, low=1)
+    repeats = check_int("repeats", repeats, low=1)
+    seed = check_int("seed", seed, low=0)
+    check_option("backend", backend, ("torch", "numpy"))
+    get_activation(name)  # an unknown name is refused before anything is drawn
     if backend == "torch":
         return best_time(torch_module(name).eval(), torch.randn(n, generator=torch.Generator().manual_seed(seed)),
                          repeats=repeats)
-    if backend == "numpy":
-        return best_time(get_activation(name).f, np.random.default_rng(seed).standard_normal(n), repeats=repeats)
-    raise ValueError(f"backend must be 'torch' or 'numpy', got {backend!r}")
+    return best_time(get_activation(name).f, np.random.default_rng(seed).standard_normal(n), repeats=repeats)

@@ -17,12 +17,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnbook._validation import check_array, check_callable, check_int, check_number, check_option
 from nnbook.nn.activations import relu, sigmoid
 
 
 @dataclass(frozen=True)
 class OneHiddenLayer:
-    r"""Scalar network :math:`\hat f(x) = \sum_k v_k\,\phi(w_k x + c_k) + d`; arrays of shape (width,)."""
+    r"""Scalar network :math:`\hat f(x) = \sum_k v_k\,\phi(w_k x + c_k) + d`; arrays of shape (width,).
+
+    ``w``, ``c``, ``v``: finite 1-D arrays of one length (0 allowed: a constant); ``d`` a finite
+    number; ``activation`` "relu" or "sigmoid". Calling it on ``x`` of any shape returns that shape.
+    """
 
     w: np.ndarray
     c: np.ndarray
@@ -30,23 +35,35 @@ class OneHiddenLayer:
     d: float
     activation: str = "relu"
 
+    def __post_init__(self):
+        w = check_array("w", self.w, ndim=1, allow_empty=True)
+        for name in ("c", "v"):
+            other = check_array(name, getattr(self, name), ndim=1, allow_empty=True)
+            if other.shape != w.shape:
+                raise ValueError(f"{name} must have shape {w.shape} like w, got {other.shape}")
+        check_number("d", self.d)
+        check_option("activation", self.activation, ("relu", "sigmoid"))
+
     @property
     def width(self) -> int:
         return len(self.w)
 
     def __call__(self, x) -> np.ndarray:
-        x = np.asarray(x, dtype=np.float64)
+        x = check_array("x", x, allow_empty=True)
         phi = relu if self.activation == "relu" else sigmoid
         return phi(np.multiply.outer(x, self.w) + self.c) @ self.v + self.d
 
 
+def _check_interval(f, a, b):
+    check_callable("f", f)
+    a, b = check_number("a", a), check_number("b", b)
+    if not a < b:
+        raise ValueError(f"a must be < b (the interval [a, b]), got a={a!r}, b={b!r}")
+
+
 def _check_args(f, a, b, width):
-    if not callable(f):
-        raise TypeError(f"f must be callable, got {type(f).__name__}")
-    if not (np.isfinite(a) and np.isfinite(b) and a < b):
-        raise ValueError(f"need finite a < b, got a={a!r}, b={b!r}")
-    if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1:
-        raise ValueError(f"width must be a positive int, got {width!r}")
+    _check_interval(f, a, b)
+    check_int("width", width, low=1)
 
 
 def relu_interpolant(f, a: float, b: float, width: int) -> OneHiddenLayer:
@@ -68,9 +85,10 @@ def sigmoid_staircase(f, a: float, b: float, width: int, sharpness: float = 20.0
     Cell centres :math:`m_k = a + (k + \frac12)h`; step :math:`k \ge 1` rises by
     :math:`f(m_k) - f(m_{k-1})` at the cell boundary :math:`a + kh` with slope ``sharpness / h``:
     :math:`\hat f(x) = f(m_0) + \sum_{k=1}^{W-1} (f(m_k) - f(m_{k-1}))\,\sigma(\kappa (x - a - kh)/h)`.
-    Uses ``width - 1`` hidden units (one per step; none when ``width == 1``).
+    Uses ``width - 1`` hidden units (one per step; none when ``width == 1``); ``sharpness`` > 0.
     """
     _check_args(f, a, b, width)
+    sharpness = check_number("sharpness", sharpness, low=0.0, low_open=True)
     h = (b - a) / width
     centres = a + (np.arange(width) + 0.5) * h
     heights = f(centres)
@@ -80,14 +98,27 @@ def sigmoid_staircase(f, a: float, b: float, width: int, sharpness: float = 20.0
 
 
 def max_error(net, f, a: float, b: float, n_grid: int = 4001) -> float:
-    """Largest absolute error of ``net`` against ``f`` on ``n_grid`` equally spaced points of [a, b]."""
+    """Largest absolute error of ``net`` against ``f`` on ``n_grid`` (>= 2) equally spaced points of [a, b].
+
+    ``net`` and ``f`` must both return an array of shape ``(n_grid,)`` (never broadcast).
+    """
+    check_callable("net", net)
+    _check_interval(f, a, b)
+    n_grid = check_int("n_grid", n_grid, low=2)
     x = np.linspace(a, b, n_grid)
-    return float(np.max(np.abs(net(x) - f(x))))
+    y_net, y_f = net(x), f(x)
+    for name, values in (("net", y_net), ("f", y_f)):
+        if np.shape(values) != x.shape:
+            raise ValueError(f"{name}(x) must have shape {x.shape} like x, got {np.shape(values)}")
+    return float(np.max(np.abs(y_net - y_f)))
 
 
 def tent(x) -> np.ndarray:
-    r"""Tent map on [0, 1] as two ReLU units: :math:`t(x) = 2\,\mathrm{relu}(x) - 4\,\mathrm{relu}(x - \tfrac12)`."""
-    x = np.asarray(x, dtype=np.float64)
+    r"""Tent map on [0, 1] as two ReLU units: :math:`t(x) = 2\,\mathrm{relu}(x) - 4\,\mathrm{relu}(x - \tfrac12)`.
+
+    ``x``: finite reals, any shape.
+    """
+    x = check_array("x", x)
     return 2.0 * relu(x) - 4.0 * relu(x - 0.5)
 
 
@@ -97,19 +128,24 @@ def sawtooth_network(x, depth: int) -> np.ndarray:
     On [0, 1] the result is a sawtooth with :math:`2^{\text{depth}-1}` teeth, i.e.
     :math:`2^{\text{depth}}` linear pieces (Telgarsky, 2016).
     """
-    if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 1:
-        raise ValueError(f"depth must be a positive int, got {depth!r}")
+    depth = check_int("depth", depth, low=1)
+    x = check_array("x", x)
     for _ in range(depth):
         x = tent(x)
     return x
 
 
 def count_linear_pieces(x, y, tol: float = 1e-9) -> int:
-    """Number of linear pieces of the polyline through ``(x, y)`` (x increasing, shape (n,))."""
-    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    if x.ndim != 1 or x.shape != y.shape or len(x) < 2:
+    """Number of linear pieces of the polyline through ``(x, y)`` (x increasing, shape (n,), n >= 2).
+
+    Slopes of neighbouring segments that differ by at most ``tol`` (>= 0) count as one piece.
+    """
+    x, y = check_array("x", x, ndim=1), check_array("y", y, ndim=1)
+    if x.shape != y.shape or len(x) < 2:
         raise ValueError(f"x and y must be 1-D of equal length >= 2, got {x.shape} and {y.shape}")
+    tol = check_number("tol", tol, low=0.0)
     if np.any(np.diff(x) <= 0):
-        raise ValueError("x must be strictly increasing")
+        k = int(np.flatnonzero(np.diff(x) <= 0)[0])
+        raise ValueError(f"x must be strictly increasing, got x[{k}] = {x[k]} and x[{k + 1}] = {x[k + 1]}")
     slopes = np.diff(y) / np.diff(x)
     return 1 + int(np.count_nonzero(np.abs(np.diff(slopes)) > tol))

@@ -16,6 +16,8 @@ import copy
 import torch
 from torch import nn
 
+from nnbook._validation import check_int, check_tensor
+
 
 def train_mode_predictions(model: nn.Module, X: torch.Tensor, batch_size: int, seed: int = 0) -> torch.Tensor:
     """Predicted class of every row of ``X``, computed in training mode in random batches.
@@ -31,7 +33,7 @@ def train_mode_predictions(model: nn.Module, X: torch.Tensor, batch_size: int, s
     model : nn.Module
         A classifier returning logits of shape (n, n_classes).
     X : torch.Tensor, shape (n, ...)
-        The inputs, n >= 2.
+        The inputs, n >= 2, floating point and finite.
     batch_size : int
         At least 2.
     seed : int, default 0
@@ -44,14 +46,11 @@ def train_mode_predictions(model: nn.Module, X: torch.Tensor, batch_size: int, s
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    if not isinstance(X, torch.Tensor):
-        raise TypeError(f"X must be a torch.Tensor, got {type(X).__name__}")
+    check_tensor("X", X)
     if X.ndim < 1 or len(X) < 2:
         raise ValueError(f"X must hold at least 2 examples, got shape {tuple(X.shape)}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 2:
-        raise ValueError(f"batch_size must be an int >= 2, got {batch_size!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    batch_size = check_int("batch_size", batch_size, low=2)
+    seed = check_int("seed", seed, low=0)
     order = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))
     starts = list(range(0, len(X), batch_size))
     if len(X) - starts[-1] == 1:  # a batch of one cannot be normalised: merge it
@@ -62,5 +61,9 @@ def train_mode_predictions(model: nn.Module, X: torch.Tensor, batch_size: int, s
     with torch.no_grad():
         for start, end in zip(starts, ends):
             rows = order[start:end]
-            predictions[rows] = runner(X[rows]).argmax(dim=1)
+            try:
+                logits = runner(X[rows])
+            except (RuntimeError, ValueError) as err:  # torch's own message, with the argument named
+                raise ValueError(f"X of shape {tuple(X.shape)} does not fit model: {err}") from err
+            predictions[rows] = logits.argmax(dim=1)
     return predictions

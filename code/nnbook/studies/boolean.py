@@ -10,6 +10,13 @@ value, so that a circuit of XOR blocks can feed an input straight into a deep la
 :func:`forward` (the NumPy forward pass), :class:`NetworkBuilder` and :func:`strictly_layered`
 come from :mod:`nnbook.studies.circuit` and are re-exported here.
 
+Exhaustive enumerations refuse sizes above documented limits (``ValueError`` naming the
+argument): :func:`all_inputs` and everything built on it at most :data:`MAX_INPUTS` inputs
+(:math:`2^{20}` rows); :func:`prime_implicants` and :func:`minimal_dnfs` at most
+:data:`MAX_QM_INPUTS` inputs (:math:`3^{12}` cubes); :func:`minimal_dnfs` at most
+:data:`MAX_DNF_SUBSETS` subsets of prime implicants tried; :func:`minimal_dnf_sizes`
+``n <= 4``; :func:`threshold_width_lower_bound` ``n <= 20``. The book uses ``n <= 16``.
+
 Book pages: ``book/ch1-feedforward/01-xor`` (XOR), ``02-one-hidden-layer`` (DNF networks,
 Karnaugh merging, parity as the worst case of DNF) and ``03-depth`` (parity chains and trees).
 """
@@ -20,23 +27,43 @@ import math
 
 import numpy as np
 
-from nnbook.studies.circuit import ACTIVATIONS, Layer, Network, NetworkBuilder, forward, step, strictly_layered
+from nnbook._validation import check_bool, check_enumeration, check_array, check_int, check_option
+from nnbook.studies.circuit import UNIT_KINDS, Layer, Network, NetworkBuilder, forward, step, strictly_layered
 
 __all__ = [  # the circuit names are re-exported, so that one import serves the chapter
-    "ACTIVATIONS", "Layer", "Network", "NetworkBuilder", "forward", "step", "strictly_layered",
+    "UNIT_KINDS", "Layer", "Network", "NetworkBuilder", "forward", "step", "strictly_layered",
     "all_inputs", "check_truth_table", "truth_table", "parity_table", "term_to_str", "dnf_to_str",
     "term_matches", "minterms", "prime_implicants", "minimal_dnfs", "minimal_dnf_sizes",
     "conjunction_unit", "dnf_network", "network_from_truth_table", "xor_network", "parity_chain",
     "parity_tree", "parity_one_hidden_layer", "chain_counts", "tree_counts", "threshold_width_lower_bound",
+    "MAX_INPUTS", "MAX_QM_INPUTS", "MAX_DNF_SUBSETS",
 ]
+
+#: Most inputs :func:`all_inputs` enumerates (``2**20`` rows); the book goes up to 12.
+MAX_INPUTS = 20
+#: Most inputs of a truth table for Quine--McCluskey (:func:`prime_implicants`, :func:`minimal_dnfs`):
+#: at most ``3**12`` cubes, a few seconds; the book goes up to 10.
+MAX_QM_INPUTS = 12
+#: Most subsets of prime implicants :func:`minimal_dnfs` tries (the book's largest search tries 1,024).
+MAX_DNF_SUBSETS = 2 ** 20
+#: Most inputs for :func:`threshold_width_lower_bound` (about 1.5 s at the limit); the book goes up to 16.
+MAX_BOUND_INPUTS = 20
+
+
+def _power(base: int, n: int):
+    """``base**n``, or ``inf`` where that integer would be too long to print in a message."""
+    return base ** n if n <= 256 else math.inf
 
 
 
 # ----------------------------------------------------------------------------- truth tables
 def all_inputs(n: int) -> np.ndarray:
-    """All ``2**n`` binary inputs, shape ``(2**n, n)``, row ``k`` = binary digits of ``k``."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive int, got {n!r}")
+    """All ``2**n`` binary inputs, shape ``(2**n, n)``, row ``k`` = binary digits of ``k``.
+
+    ``n`` is an int in ``1..MAX_INPUTS`` (20): larger enumerations are refused.
+    """
+    n = check_int("n", n, low=1)
+    check_enumeration("n", _power(2, n), 2 ** MAX_INPUTS, "input rows (2**n)")
     k = np.arange(2 ** n)[:, None]
     return ((k >> np.arange(n - 1, -1, -1)) & 1).astype(np.int64)
 
@@ -44,42 +71,75 @@ def all_inputs(n: int) -> np.ndarray:
 def check_truth_table(y) -> tuple[np.ndarray, int]:
     """Validate a truth table; return it as an int64 array and its number of inputs ``n``.
 
-    Raises ``TypeError`` for non-numeric entries and ``ValueError`` for a table that is not
-    1-D, whose length is not ``2**n`` with ``n >= 1``, or whose entries are not all 0 or 1.
+    Bools and the floats 0.0/1.0 are accepted. Raises ``TypeError`` for non-numeric entries
+    (strings, complex numbers, objects) and ``ValueError`` for a table that is not 1-D, whose
+    length is not ``2**n`` with ``n >= 1``, or whose entries are not all 0 or 1 (0.7 is refused,
+    not truncated).
     """
-    arr = np.asarray(y)
-    if arr.dtype == bool:
+    return _truth_table_array(y, "y")
+
+
+def _truth_table_array(y, name: str) -> tuple[np.ndarray, int]:
+    try:
+        arr = y if isinstance(y, (str, bytes, dict, set)) or y is None else np.asarray(y)
+    except ValueError:  # ragged nested lists: check_array says so, with the name
+        arr = y
+    if isinstance(arr, np.ndarray) and arr.dtype == bool:
         arr = arr.astype(np.int64)
-    if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
-        raise TypeError(f"y must hold numbers 0 and 1, got dtype {arr.dtype}")
+    arr = check_array(name, arr, dtype="any", finite=False, allow_empty=True)
     if arr.ndim != 1:
-        raise ValueError(f"y must be 1-D (one output per input row), got shape {arr.shape}")
+        raise ValueError(f"{name} must be 1-D (one output per input row), got shape {arr.shape}")
     n = int(round(math.log2(len(arr)))) if len(arr) > 0 else 0
     if len(arr) < 2 or 2 ** n != len(arr):
-        raise ValueError(f"y must have length 2**n for some n >= 1, got length {len(arr)}")
+        raise ValueError(f"{name} must have length 2**n for some n >= 1, got length {len(arr)}")
     bad = arr[(arr != 0) & (arr != 1)]
     if bad.size:
-        raise ValueError(f"y must contain only 0 and 1, got {np.unique(bad)[:5].tolist()}")
+        raise ValueError(f"{name} must contain only 0 and 1, got {np.unique(bad)[:5].tolist()}")
     return arr.astype(np.int64), n
 
 
 def truth_table(f, n: int) -> np.ndarray:
-    """Truth table of ``f``, a function taking an ``(m, n)`` array of bits and returning ``(m,)``."""
-    return check_truth_table(np.asarray(f(all_inputs(n))).astype(np.int64))[0]
+    """Truth table of ``f``, a function taking an ``(m, n)`` array of bits and returning ``(m,)``.
+
+    ``f``'s outputs must be 0 or 1 (bools, ints or the floats 0.0/1.0): a 0.7 is refused, not
+    cast to 0. ``n`` is at most ``MAX_INPUTS`` (:func:`all_inputs`).
+    """
+    if not callable(f):
+        raise TypeError(f"f must be callable, got {type(f).__name__} ({f!r})")
+    X = all_inputs(n)
+    y = f(X)
+    if np.shape(y) != (len(X),):
+        raise ValueError(f"f must return one output per input row, shape ({len(X)},), got shape {np.shape(y)}")
+    return _truth_table_array(y, "f(all_inputs(n))")[0]
 
 
 def parity_table(n: int) -> np.ndarray:
-    r"""Truth table of n-input parity :math:`x_1 \oplus \dots \oplus x_n`."""
+    r"""Truth table of n-input parity :math:`x_1 \oplus \dots \oplus x_n`; ``n <= MAX_INPUTS``."""
     return all_inputs(n).sum(axis=1) % 2
 
 
 # ----------------------------------------------------------------------------- terms (cubes)
-def _check_term(term: str, n: int | None = None) -> str:
-    if not isinstance(term, str) or not term or set(term) - set("01-"):
-        raise ValueError(f"a term must be a non-empty string over '0', '1', '-', got {term!r}")
+def _check_term(term: str, n: int | None = None, name: str = "term") -> str:
+    """A term (a string over '0', '1', '-'; of length ``n`` if given); the domain check of this module."""
+    if not isinstance(term, str):
+        raise TypeError(f"{name} must be a string over '0', '1', '-', got {type(term).__name__} ({term!r})")
+    if not term or set(term) - set("01-"):
+        raise ValueError(f"{name} must be a non-empty string over '0', '1', '-', got {term!r}")
     if n is not None and len(term) != n:
-        raise ValueError(f"term {term!r} has length {len(term)}, expected {n}")
+        raise ValueError(f"{name} {term!r} has length {len(term)}, expected n={n}")
     return term
+
+
+def _check_terms(terms, n: int | None = None, name: str = "terms") -> list[str]:
+    if isinstance(terms, (str, bytes, dict, set)) or not hasattr(terms, "__iter__"):
+        raise TypeError(f"{name} must be a list of terms (strings over '0', '1', '-'), got "
+                        f"{type(terms).__name__} ({terms!r})")
+    terms = list(terms)
+    for k, t in enumerate(terms):
+        _check_term(t, n, name=f"{name}[{k}]")
+    if n is None and len({len(t) for t in terms}) > 1:
+        raise ValueError(f"{name} must all have the same length, got lengths {sorted({len(t) for t in terms})}")
+    return terms
 
 
 def term_to_str(term: str) -> str:
@@ -90,13 +150,19 @@ def term_to_str(term: str) -> str:
 
 def dnf_to_str(terms) -> str:
     """A DNF as text, terms joined by ``∨``; ``'0'`` for the empty disjunction."""
+    terms = _check_terms(terms)
     return " ∨ ".join(f"({term_to_str(t)})" for t in terms) if terms else "0"
 
 
 def term_matches(term: str, X) -> np.ndarray:
-    """Boolean mask, shape ``(m,)``: which rows of ``X`` (m, n) satisfy the conjunction ``term``."""
-    X = np.asarray(X)
-    _check_term(term, X.shape[1])
+    """Boolean mask, shape ``(m,)``: which rows of ``X`` (m, n) satisfy the conjunction ``term``.
+
+    ``X`` holds real numbers (normally bits); ``term`` has length ``n``.
+    """
+    _check_term(term)
+    X = check_array("X", X, ndim=2, dtype="any")
+    if X.shape[1] != len(term):
+        raise ValueError(f"X must have {len(term)} columns, one per letter of term {term!r}, got shape {X.shape}")
     fixed = [(i, int(c)) for i, c in enumerate(term) if c != "-"]
     return np.all([X[:, i] == v for i, v in fixed], axis=0) if fixed else np.ones(len(X), bool)
 
@@ -113,7 +179,11 @@ def prime_implicants(y) -> list[str]:
     Two implicants that differ in exactly one fixed literal merge into one with that literal
     removed, :math:`(A \wedge x_i) \vee (A \wedge \neg x_i) = A` -- the adjacency a Karnaugh
     map shows as neighbouring cells. Implicants that merge with no other are prime.
+
+    ``y`` has at most ``MAX_QM_INPUTS`` (12) inputs: up to :math:`3^n` implicants are generated.
     """
+    _, n = check_truth_table(y)
+    check_enumeration("y", _power(3, n), 3 ** MAX_QM_INPUTS, "implicants (3**n for n inputs)")
     current = set(minterms(y))
     primes: set[str] = set()
     while current:
@@ -131,17 +201,30 @@ def prime_implicants(y) -> list[str]:
 
 
 def minimal_dnfs(y, limit: int | None = None) -> list[list[str]]:
-    """Every DNF of ``y`` with the fewest terms (each a sorted list of prime implicants).
+    r"""Every DNF of ``y`` with the fewest terms (each a sorted list of prime implicants).
 
     Exact search over subsets of prime implicants by increasing size: meant for small ``n``
-    (Karnaugh-map sized examples). ``limit`` stops after that many solutions.
+    (Karnaugh-map sized examples). ``limit`` (None or an int >= 1) keeps that many solutions.
+
+    The search is refused (``ValueError``) before it would try more than ``MAX_DNF_SUBSETS``
+    (:math:`2^{20}`) subsets in all, :math:`\sum_{j = j_0}^{k}\binom{P}{j}` for ``P`` prime
+    implicants, a shortest DNF of ``k`` terms and :math:`j_0` = (number of ones of ``y``) /
+    (most ones one implicant covers), rounded up: fewer terms cannot cover ``y``. ``y`` has at
+    most ``MAX_QM_INPUTS`` inputs.
     """
     y, n = check_truth_table(y)
+    if limit is not None:
+        limit = check_int("limit", limit, low=1)
     primes = prime_implicants(y)
     X = all_inputs(n)
     ones = y == 1
     covers = [term_matches(t, X) for t in primes]
-    for k in range(len(primes) + 1):
+    # fewer than ceil(#ones / largest cover) terms cannot cover y: those sizes are skipped, not tried
+    k_min = -(-int(ones.sum()) // max(int(c.sum()) for c in covers)) if primes else 0
+    tried = 0
+    for k in range(k_min, len(primes) + 1):
+        tried += math.comb(len(primes), k)
+        check_enumeration("y", tried, MAX_DNF_SUBSETS, "subsets of prime implicants (a shortest DNF needs more)")
         found = [sorted(primes[i] for i in c) for c in itertools.combinations(range(len(primes)), k)
                  if np.array_equal(np.any([covers[i] for i in c], axis=0) if c else np.zeros_like(ones), ones)]
         if found:
@@ -150,14 +233,14 @@ def minimal_dnfs(y, limit: int | None = None) -> list[list[str]]:
 
 
 def minimal_dnf_sizes(n: int) -> np.ndarray:
-    """Fewest terms of any DNF, for *every* Boolean function of ``n <= 4`` inputs.
+    """Fewest terms of any DNF, for *every* Boolean function of ``n <= 4`` inputs (the limit).
 
     Returns ``sizes`` of shape ``(2**(2**n),)``; ``sizes[F]`` is the minimum for the function
     whose truth table, read as the bits ``y[k] = (F >> k) & 1``, is ``F``. Breadth-first
     search over unions of cubes (a DNF with k terms is a union of k cubes), so exact.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= 4:
-        raise ValueError(f"n must be an int in 1..4 (there are 2**(2**n) functions), got {n!r}")
+    n = check_int("n", n, low=1)
+    check_enumeration("n", _power(2, 2 ** n) if n <= 8 else math.inf, 2 ** 16, "Boolean functions (2**(2**n))")
     X = all_inputs(n)
     cubes = np.array([int(np.sum(term_matches("".join(t), X) << np.arange(2 ** n)))
                       for t in itertools.product("01-", repeat=n)], dtype=np.int64)
@@ -190,15 +273,26 @@ def dnf_network(terms, n: int, hidden: str = "relu", output: str = "threshold", 
     ``output="threshold"``: :math:`y = H(\sum_j h_j - 1/2)` (an OR; correct for any terms);
     ``output="linear"``: :math:`y = \sum_j h_j` (correct only when no two terms overlap,
     e.g. for minterms). ``negate=True`` outputs the complement, :math:`1 - \mathrm{OR}`.
+
+    Parameters
+    ----------
+    terms : list of str
+        Terms of length ``n`` (may be empty: the constant 0, or 1 with ``negate``).
+    n : int
+        Number of inputs, >= 1.
+    hidden : {"relu", "step"}
+    output : {"threshold", "linear"}
+    negate : bool
     """
-    if hidden not in ("relu", "step"):
-        raise ValueError(f"hidden must be 'relu' or 'step', got {hidden!r}")
-    if output not in ("threshold", "linear"):
-        raise ValueError(f"output must be 'threshold' or 'linear', got {output!r}")
+    n = check_int("n", n, low=1)
+    check_option("hidden", hidden, ("relu", "step"))
+    check_option("output", output, ("threshold", "linear"))
+    negate = check_bool("negate", negate)
+    terms = _check_terms(terms, n)
     builder = NetworkBuilder(n)
     units = []
     for t in terms:
-        w, bias = conjunction_unit(_check_term(t, n))
+        w, bias = conjunction_unit(t)
         units.append(({i: wi for i, wi in enumerate(w) if wi}, bias))
     h = builder.add_layer(units, hidden)
     sign = -1.0 if negate else 1.0
@@ -218,10 +312,14 @@ def network_from_truth_table(y, method: str = "minterms", complement="auto", **k
     ``2**(n-1)``. Extra keyword arguments go to :func:`dnf_network`.
     """
     y, n = check_truth_table(y)
-    if method not in ("minterms", "minimal"):
-        raise ValueError(f"method must be 'minterms' or 'minimal', got {method!r}")
-    if complement not in (True, False, "auto"):
+    check_option("method", method, ("minterms", "minimal"))
+    if isinstance(complement, str) and complement != "auto":
         raise ValueError(f"complement must be True, False or 'auto', got {complement!r}")
+    if not isinstance(complement, str):
+        if not isinstance(complement, (bool, np.bool_)):
+            raise TypeError(f"complement must be True, False or 'auto', got {type(complement).__name__} ({complement!r})")
+        complement = bool(complement)
+    all_inputs(n)  # the limit on n, before the DNFs are built
     dnf = minterms if method == "minterms" else (lambda t: minimal_dnfs(t, limit=1)[0])
     plain, neg = (dnf(y) if complement is not True else None), (dnf(1 - y) if complement is not False else None)
     use_neg = complement is True or (complement == "auto" and len(neg) < len(plain))
@@ -235,9 +333,8 @@ def _xor_level(builder: NetworkBuilder, pairs) -> list[int]:
 
 
 def _check_n(n, minimum=2):
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
-        raise ValueError(f"n must be an int >= {minimum}, got {n!r}")
-    return int(n)
+    # kept as a name because parity_tree's source, which calls it, is printed in 03-depth
+    return check_int("n", n, low=minimum)
 
 
 def xor_network() -> Network:
@@ -272,6 +369,7 @@ def parity_one_hidden_layer(n: int, hidden: str = "step") -> Network:
     :math:`y = h_0 + 2\sum_{k \ge 1} (-1)^k h_k` (a triangle wave through the integers).
     """
     n = _check_n(n, 1)
+    check_option("hidden", hidden, ("step", "relu"))
     builder, everyone = NetworkBuilder(n), dict.fromkeys(range(n), 1.0)
     if hidden == "step":
         h = builder.add_layer([(everyone, -k + 0.5) for k in range(1, n + 1)], "step")
@@ -304,9 +402,12 @@ def threshold_width_lower_bound(n: int) -> int:
     :math:`\mathbb R^{d-1}` (with a bias). A network with ``m`` hidden threshold units and a
     threshold output therefore computes at most :math:`C(2^n, n+1)^m\,C(2^n, m+1)` functions of n
     inputs; returns the least ``m`` for which this reaches all :math:`2^{2^n}` functions.
-    Grows like :math:`2^n / n^2`.
+    Grows like :math:`2^n / n^2`. ``n`` is an int in ``1..MAX_BOUND_INPUTS`` (20): the search
+    over ``m`` takes about :math:`2^n/n^2` steps on integers of :math:`2^n` bits.
     """
-    K = 2 ** _check_n(n, 1)
+    n = _check_n(n, 1)
+    check_enumeration("n", _power(2, n), 2 ** MAX_BOUND_INPUTS, "inputs (2**n) in the counting bound")
+    K = 2 ** n
     log_hidden = math.log2(2 * sum(math.comb(K - 1, k) for k in range(n + 1)))
     m, partial = 1, 1 + (K - 1)  # sum_{k <= m} C(K-1, k) for m = 1
     while m * log_hidden + math.log2(2 * partial) < K:

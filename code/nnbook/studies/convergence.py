@@ -28,7 +28,8 @@ from typing import Callable
 import torch
 from torch import nn
 
-from nnbook.nets.training import _check_dataset, fit
+from nnbook._validation import check_callable, check_int, check_number
+from nnbook.nets.training import check_dataset, fit
 
 
 def epochs_to_loss(model: nn.Module, train, *, target: float, max_epochs: int, optimizer: torch.optim.Optimizer,
@@ -47,16 +48,17 @@ def epochs_to_loss(model: nn.Module, train, *, target: float, max_epochs: int, o
         A classifier returning logits of shape (batch, n_classes); trained in place.
     train : torch Dataset of (X, y)
     target : float
-        The loss to get below, > 0.
+        The loss to get below, a finite number > 0.
     max_epochs : int
-        At most this many passes over ``train``.
+        At most this many passes over ``train``, >= 1.
     optimizer : torch.optim.Optimizer
         Built on ``model.parameters()``.
     batch_size : int, default 64
+        >= 1.
     seed : int, default 0
-        Seed of the shuffling generator.
+        Seed of the shuffling generator, >= 0.
     window : int, optional
-        Number of steps averaged; default one epoch, ``ceil(len(train) / batch_size)``.
+        Number of steps averaged, >= 1; default one epoch, ``ceil(len(train) / batch_size)``.
     loss_fn : callable, optional
         ``loss_fn(logits, y, reduction="mean")``; cross-entropy by default.
 
@@ -67,18 +69,20 @@ def epochs_to_loss(model: nn.Module, train, *, target: float, max_epochs: int, o
         third epoch); ``None`` when the target is not reached within ``max_epochs`` or the loss
         became non-finite.
     """
-    _check_dataset("train", train)
-    if isinstance(target, bool) or not isinstance(target, (int, float)) or not math.isfinite(target) or target <= 0:
-        raise ValueError(f"target must be a finite number > 0, got {target!r}")
-    if isinstance(max_epochs, bool) or not isinstance(max_epochs, int) or max_epochs < 1:
-        raise ValueError(f"max_epochs must be a positive int, got {max_epochs!r}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    check_dataset("train", train)
+    target = check_number("target", target, low=0.0, low_open=True)
+    max_epochs = check_int("max_epochs", max_epochs, low=1)
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+    batch_size = check_int("batch_size", batch_size, low=1)
+    seed = check_int("seed", seed, low=0)
+    check_callable("loss_fn", loss_fn, allow_none=True)
     steps_per_epoch = math.ceil(len(train) / batch_size)
     if window is None:
         window = steps_per_epoch
-    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
-        raise ValueError(f"window must be a positive int, got {window!r}")
+    window = check_int("window", window, low=1)
     recent = collections.deque(maxlen=window)
     steps, reached = 0, None
 

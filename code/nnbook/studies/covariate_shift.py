@@ -21,14 +21,16 @@ Book section: "Why batch normalisation helps" (``book/ch4-training/05-why-batch-
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
+from nnbook._validation import check_array, check_int, check_tensor
+from nnbook.nets.training import check_dataset, fit
 from nnbook.studies.landscape import loss_along_gradient
-from nnbook.nets.training import _check_dataset, fit
 
 
 @dataclass
@@ -68,15 +70,17 @@ def track_covariate_shift(model: nn.Sequential, train, X_probe: torch.Tensor, y_
         A classifier whose last module is its output layer; trained in place.
     train : torch Dataset of (X, y)
     X_probe, y_probe : torch.Tensor, shapes (n_probe, ...) and (n_probe,)
-        A fixed probe batch, n_probe >= 2.
+        A fixed probe batch, n_probe >= 2; ``X_probe`` floating point and finite.
     epochs : int
+        >= 1.
     optimizer : torch.optim.Optimizer
         Built on ``model.parameters()``.
     step_sizes : sequence of float
-        The step sizes of :func:`nnbook.studies.landscape.loss_along_gradient`.
+        The step sizes of :func:`nnbook.studies.landscape.loss_along_gradient` (finite, >= 0).
     batch_size : int, default 32
+        >= 1.
     seed : int, default 0
-        Seeds the shuffling of every epoch (``1000 * seed + epoch``).
+        Seeds the shuffling of every epoch (``1000 * seed + epoch``), >= 0.
 
     Returns
     -------
@@ -84,17 +88,26 @@ def track_covariate_shift(model: nn.Sequential, train, X_probe: torch.Tensor, y_
     """
     if not isinstance(model, nn.Sequential) or len(model) < 2:
         raise TypeError(f"model must be an nn.Sequential of at least 2 modules, got {type(model).__name__}")
-    _check_dataset("train", train)
-    if not isinstance(X_probe, torch.Tensor) or not isinstance(y_probe, torch.Tensor):
-        raise TypeError(f"X_probe and y_probe must be torch tensors, got {type(X_probe).__name__} "
-                        f"and {type(y_probe).__name__}")
+    check_dataset("train", train)
+    check_tensor("X_probe", X_probe)
+    check_tensor("y_probe", y_probe, floating=False)
     if len(X_probe) < 2 or len(X_probe) != len(y_probe):
         raise ValueError(f"X_probe and y_probe must hold the same number (>= 2) of examples, got "
                          f"{len(X_probe)} and {len(y_probe)}")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    epochs = check_int("epochs", epochs, low=1)
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+    sizes = check_array("step_sizes", list(step_sizes) if hasattr(step_sizes, "__iter__") and
+                        not isinstance(step_sizes, (str, bytes, dict, set)) else step_sizes, ndim=1)
+    if (sizes < 0).any():
+        raise ValueError(f"step_sizes must be >= 0, got {sizes[sizes < 0][:5].tolist()}")
+    batch_size = check_int("batch_size", batch_size, low=1)
+    seed = check_int("seed", seed, low=0)
+    try:  # on a copy in evaluation mode: no running statistics change, no random numbers are drawn
+        with torch.no_grad():
+            copy.deepcopy(model).eval()(X_probe)
+    except (RuntimeError, ValueError) as err:
+        raise ValueError(f"X_probe of shape {tuple(X_probe.shape)} does not fit model: {err}") from err
     means, stds = [], []
 
     def probe(X):  # record the last hidden layer on the probe batch, then pass the batch on

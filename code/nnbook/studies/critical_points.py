@@ -20,27 +20,20 @@ Book sections: "Local minima, saddle points and the loss landscape"
 """
 from __future__ import annotations
 
-
-import numpy as np
 import torch
 
-from nnbook.studies.landscape import hessian
+from nnbook._validation import check_array, check_callable, check_int, check_number, check_tensor
 from nnbook.runtime import one_blas_thread
+from nnbook.studies.landscape import hessian
 
 
-def _check_theta(theta) -> torch.Tensor:
-    if not isinstance(theta, torch.Tensor):
-        raise TypeError(f"theta must be a torch.Tensor, got {type(theta).__name__}")
+def _check_theta(theta, name: str = "theta") -> torch.Tensor:
+    """A 1-D float64 tensor (the floor's tensor check, plus the dtype these routines need)."""
+    check_tensor(name, theta, floating=False, finite=False)
     if theta.ndim != 1 or theta.dtype != torch.float64:
-        raise ValueError(f"theta must be a 1-D float64 tensor, got shape {tuple(theta.shape)} and "
+        raise ValueError(f"{name} must be a 1-D float64 tensor, got shape {tuple(theta.shape)} and "
                          f"dtype {theta.dtype}")
-    return theta.detach()
-
-
-def _check_count(name: str, value, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
-    return int(value)
+    return check_tensor(name, theta).detach()
 
 
 def _gradient(f, theta: torch.Tensor) -> torch.Tensor:
@@ -50,6 +43,7 @@ def _gradient(f, theta: torch.Tensor) -> torch.Tensor:
 
 def gradient_norm(f, theta: torch.Tensor) -> float:
     r""":math:`\|\nabla f(\theta)\|`, by autograd. ``theta``: 1-D float64 tensor of shape (d,)."""
+    check_callable("f", f)
     return _gradient(f, _check_theta(theta)).norm().item()
 
 
@@ -79,10 +73,10 @@ def minimize_lbfgs(f, theta0: torch.Tensor, max_iter: int = 2000, grad_tol: floa
     """
     from scipy.optimize import minimize
 
-    theta0 = _check_theta(theta0)
-    max_iter = _check_count("max_iter", max_iter, 1)
-    if not grad_tol > 0:
-        raise ValueError(f"grad_tol must be positive, got {grad_tol!r}")
+    check_callable("f", f)
+    theta0 = _check_theta(theta0, "theta0")
+    max_iter = check_int("max_iter", max_iter, low=1)
+    grad_tol = check_number("grad_tol", grad_tol, low=0.0, low_open=True)
 
     def value_and_grad(x):
         theta = torch.tensor(x, dtype=torch.float64, requires_grad=True)
@@ -125,8 +119,9 @@ def newton_polish(f, theta: torch.Tensor, n_steps: int = 5):
     grad_norm : float
         :math:`\|\nabla f\|` there.
     """
+    check_callable("f", f)
     theta = _check_theta(theta).clone()
-    n_steps = _check_count("n_steps", n_steps, 0)
+    n_steps = check_int("n_steps", n_steps, low=0)
     for _ in range(n_steps):
         theta = theta - torch.linalg.solve(hessian(f, theta), _gradient(f, theta))
     return theta, gradient_norm(f, theta)
@@ -145,13 +140,10 @@ def classify_critical_point(eigenvalues, grad_norm: float, grad_tol: float = 1e-
     The defaults suit a polished float64 point (:func:`newton_polish`): there the gradient is
     about :math:`10^{-16}` and eigenvalues are exact to about :math:`10^{-15}\lambda_{\max}`.
     """
-    eigenvalues = np.asarray(eigenvalues, dtype=float).ravel()
-    if eigenvalues.size == 0 or not np.all(np.isfinite(eigenvalues)):
-        raise ValueError(f"eigenvalues must be a non-empty array of finite numbers, got {eigenvalues!r}")
-    if not (np.isfinite(grad_norm) and grad_norm >= 0):
-        raise ValueError(f"grad_norm must be a finite number >= 0, got {grad_norm!r}")
-    if not (grad_tol > 0 and zero_tol >= 0):
-        raise ValueError(f"grad_tol must be > 0 and zero_tol >= 0, got {grad_tol!r} and {zero_tol!r}")
+    eigenvalues = check_array("eigenvalues", eigenvalues, ndim=1)
+    grad_norm = check_number("grad_norm", grad_norm, low=0.0)
+    grad_tol = check_number("grad_tol", grad_tol, low=0.0, low_open=True)
+    zero_tol = check_number("zero_tol", zero_tol, low=0.0)
     if grad_norm >= grad_tol:
         return "not a critical point"
     negative, positive = (eigenvalues < -zero_tol).sum(), (eigenvalues > zero_tol).sum()

@@ -17,21 +17,16 @@ Book section: ``book/ch2-activations/07-selu.ipynb``.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 from scipy import integrate, optimize, special
 
+from nnbook._validation import check_number
 from nnbook.nn.activations import SELU_ALPHA, SELU_LAMBDA
 
 
 def _check_moments(mean: float, var: float) -> tuple[float, float]:
-    for name, value in (("mean", mean), ("var", var)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-            raise TypeError(f"{name} must be a finite real number, got {value!r}")
-    if var <= 0:
-        raise ValueError(f"var must be positive, got {var!r}")
-    return float(mean), float(var)
+    return check_number("mean", mean), check_number("var", var, low=0.0, low_open=True)
 
 
 def _exp_times_cdf(log_scale: float, x: float) -> float:
@@ -41,6 +36,8 @@ def _exp_times_cdf(log_scale: float, x: float) -> float:
 
 def elu_gaussian_moments(alpha: float, mean: float = 0.0, var: float = 1.0) -> tuple[float, float]:
     r"""First and second moment of :math:`\mathrm{elu}_\alpha(z)` for :math:`z \sim N(m, s^2)`, in closed form.
+
+    ``alpha`` > 0, ``mean`` (:math:`m`) and ``var`` (:math:`s^2` > 0) are finite numbers.
 
     With :math:`c = m/s`:
 
@@ -54,6 +51,7 @@ def elu_gaussian_moments(alpha: float, mean: float = 0.0, var: float = 1.0) -> t
     (E[f], E[f^2]) : tuple of float
         Multiply by :math:`\lambda` and :math:`\lambda^2` for SELU.
     """
+    check_number("alpha", alpha, low=0.0, low_open=True)
     m, v = _check_moments(mean, var)
     s, c = math.sqrt(v), m / math.sqrt(v)
     phi, big_phi, neg = math.exp(-c * c / 2) / math.sqrt(2 * math.pi), special.ndtr(c), special.ndtr(-c)
@@ -66,6 +64,7 @@ def elu_gaussian_moments(alpha: float, mean: float = 0.0, var: float = 1.0) -> t
 
 def elu_gaussian_moments_quad(alpha: float, mean: float = 0.0, var: float = 1.0) -> tuple[float, float]:
     """The same two moments by numerical integration (``scipy.integrate.quad``), as a check."""
+    check_number("alpha", alpha, low=0.0, low_open=True)
     m, v = _check_moments(mean, var)
     s = math.sqrt(v)
 
@@ -95,6 +94,7 @@ def solve_selu_constants(xtol: float = 1e-15) -> tuple[float, float]:
     (alpha, lam) : tuple of float
         About 1.6732632423543772 and 1.0507009873554805.
     """
+    xtol = check_number("xtol", xtol, low=0.0, low_open=True)
     alpha = optimize.brentq(lambda a: elu_gaussian_moments(a)[0], 0.5, 5.0, xtol=xtol, rtol=4 * np.finfo(float).eps)
     lam = 1.0 / math.sqrt(elu_gaussian_moments(alpha)[1])
     return alpha, lam
@@ -114,11 +114,15 @@ def selu_moment_map(mean: float, var: float, omega: float = 0.0, tau: float = 1.
     mean, var : float
         :math:`\mu`, :math:`\nu` of the layer's inputs.
     omega, tau : float
-        :math:`\omega = \sum_i w_i`, :math:`\tau = \sum_i w_i^2` of the unit's weights.
+        :math:`\omega = \sum_i w_i`, :math:`\tau = \sum_i w_i^2` (> 0) of the unit's weights.
+    alpha, lam : float
+        SELU's constants (> 0); by default Klambauer et al.'s.
     """
     _check_moments(mean, var)
-    if not tau > 0:
-        raise ValueError(f"tau must be positive, got {tau!r}")
+    check_number("alpha", alpha, low=0.0, low_open=True)
+    check_number("omega", omega)
+    check_number("tau", tau, low=0.0, low_open=True)
+    check_number("lam", lam, low=0.0, low_open=True)
     first, second = elu_gaussian_moments(alpha, mean * omega, var * tau)
     new_mean = lam * first
     return new_mean, lam**2 * second - new_mean**2
@@ -128,7 +132,14 @@ def selu_map_jacobian(mean: float = 0.0, var: float = 1.0, omega: float = 0.0, t
                       h: float = 1e-6) -> np.ndarray:
     r"""Jacobian :math:`\partial(\tilde\mu, \tilde\nu)/\partial(\mu, \nu)` of :func:`selu_moment_map`
     (central differences), shape (2, 2). A spectral norm below 1 at :math:`(0, 1)` makes the
-    fixed point attracting (Klambauer et al., 2017, Theorem 1)."""
+    fixed point attracting (Klambauer et al., 2017, Theorem 1). ``h`` is the step, ``0 < h < var``."""
+    _check_moments(mean, var)
+    check_number("omega", omega)
+    check_number("tau", tau, low=0.0, low_open=True)
+    h = check_number("h", h, low=0.0, low_open=True)
+    if not h < var:
+        raise ValueError(f"h must be smaller than var (the differences evaluate var - h), got h={h!r}, var={var!r}")
+
     def g(p):
         return np.array(selu_moment_map(p[0], p[1], omega=omega, tau=tau))
 

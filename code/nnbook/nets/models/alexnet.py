@@ -20,6 +20,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from nnbook._validation import check_int, check_number, check_option, check_tensor
+
 __all__ = ["AlexNet"]
 
 
@@ -38,6 +40,9 @@ class AlexNet(nn.Module):
 
     def __init__(self, n_classes: int = 1000, variant: str = "torchvision", dropout: float = 0.5):
         super().__init__()
+        n_classes = check_int("n_classes", n_classes, low=1)
+        check_option("variant", variant, ("torchvision", "original"))
+        dropout = check_number("dropout", dropout, low=0.0, high=1.0)
         if variant == "torchvision":
             self.features = nn.Sequential(
                 nn.Conv2d(3, 64, 11, stride=4, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
@@ -68,4 +73,7 @@ class AlexNet(nn.Module):
         )
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
+        check_tensor("X", X, ndim=4, finite=False)
+        if X.shape[1] != 3:
+            raise ValueError(f"X must have 3 channels, shape (N, 3, H, W), got {tuple(X.shape)}")
         return self.classifier(torch.flatten(self.pool(self.features(X)), 1))

@@ -25,6 +25,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from nnbook._validation import check_int, check_number, check_option, check_tensor
+
 __all__ = ["InceptionModule", "GoogLeNet", "GOOGLENET_MODULES"]
 
 
@@ -62,8 +64,11 @@ class InceptionModule(nn.Module):
     def __init__(self, in_channels: int, c1: int, c3_reduce: int, c3: int, c5_reduce: int, c5: int,
                  pool_proj: int, factorise: str = "none"):
         super().__init__()
-        if factorise not in ("none", "3x3", "asymmetric"):
-            raise ValueError(f"factorise must be 'none', '3x3' or 'asymmetric', got {factorise!r}")
+        for name, value in (("in_channels", in_channels), ("c1", c1), ("c3_reduce", c3_reduce), ("c3", c3),
+                            ("c5_reduce", c5_reduce), ("c5", c5), ("pool_proj", pool_proj)):
+            check_int(name, value, low=1)
+        check_option("factorise", factorise, ("none", "3x3", "asymmetric"))
+        self.in_channels = in_channels
         asym = factorise == "asymmetric"
         self.branch1 = _conv(in_channels, c1, 1, 0)
         self.branch3 = nn.Sequential(_conv(in_channels, c3_reduce, 1, 0), _square(c3_reduce, c3, 3, asym))
@@ -76,6 +81,9 @@ class InceptionModule(nn.Module):
         self.out_channels = c1 + c3 + c5 + pool_proj
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
+        check_tensor("X", X, ndim=4, finite=False)
+        if X.shape[1] != self.in_channels:
+            raise ValueError(f"X must have {self.in_channels} channels (in_channels), got shape {tuple(X.shape)}")
         return torch.cat([self.branch1(X), self.branch3(X), self.branch5(X), self.branch_pool(X)], dim=1)
 
 
@@ -101,6 +109,9 @@ class GoogLeNet(nn.Module):
 
     def __init__(self, n_classes: int = 1000, dropout: float = 0.4, factorise: str = "none"):
         super().__init__()
+        n_classes = check_int("n_classes", n_classes, low=1)
+        dropout = check_number("dropout", dropout, low=0.0, high=1.0)
+        check_option("factorise", factorise, ("none", "3x3", "asymmetric"))
         layers = [
             nn.Conv2d(3, 64, 7, stride=2, padding=3), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2, padding=1),
             _conv(64, 64, 1, 0), _conv(64, 192, 3, 1), nn.MaxPool2d(3, 2, padding=1),
@@ -119,4 +130,7 @@ class GoogLeNet(nn.Module):
         self.fc = nn.Linear(channels, n_classes)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
+        check_tensor("X", X, ndim=4, finite=False)
+        if X.shape[1] != 3:
+            raise ValueError(f"X must have 3 channels, shape (N, 3, H, W), got {tuple(X.shape)}")
         return self.fc(self.dropout(torch.flatten(self.pool(self.features(X)), 1)))

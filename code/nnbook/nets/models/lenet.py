@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from torch import nn
 
+from nnbook._validation import check_bool, check_int, check_number, check_option, check_tensor
+
 __all__ = ["LeNet5", "C3_CONNECTIONS", "lenet5_1998_parameter_counts"]
 
 _ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU}
@@ -53,13 +55,14 @@ class LeNet5(nn.Module):
     def __init__(self, n_classes: int = 10, activation: str = "tanh", pooling: str = "avg",
                  widths=(6, 16, 120, 84), batch_norm: bool = False, dropout: float = 0.0):
         super().__init__()
-        if activation not in _ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}, got {activation!r}")
-        if pooling not in _POOLS:
-            raise ValueError(f"pooling must be one of {sorted(_POOLS)}, got {pooling!r}")
-        if len(widths) != 4 or any(not isinstance(w, int) or w < 1 for w in widths):
+        n_classes = check_int("n_classes", n_classes, low=1)
+        check_option("activation", activation, sorted(_ACTIVATIONS))
+        check_option("pooling", pooling, sorted(_POOLS))
+        if isinstance(widths, (str, bytes)) or not hasattr(widths, "__len__") or len(widths) != 4:
             raise ValueError(f"widths must be four positive ints, got {widths!r}")
-        c1, c3, c5, f6 = widths
+        c1, c3, c5, f6 = (check_int(f"widths[{i}]", w, low=1) for i, w in enumerate(widths))
+        batch_norm = check_bool("batch_norm", batch_norm)
+        dropout = check_number("dropout", dropout, low=0.0, high=1.0)
         act, pool = _ACTIVATIONS[activation], _POOLS[pooling]
 
         def norm(n, dims):
@@ -77,6 +80,9 @@ class LeNet5(nn.Module):
         )
 
     def forward(self, X):
+        check_tensor("X", X, ndim=4, finite=False)
+        if tuple(X.shape[1:]) != (1, 28, 28):
+            raise ValueError(f"X must have shape (N, 1, 28, 28), got {tuple(X.shape)}")
         return self.classifier(self.features(X))
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from nnbook._validation import check_bool, check_int, check_number, check_random_state, check_tensor
 from nnbook.nn.conv import conv_output_size
 
 __all__ = ["LocallyConnected2d", "FACE_PARTS", "synthetic_faces"]
@@ -50,8 +51,18 @@ class LocallyConnected2d(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, input_size, kernel_size: int, stride: int = 1,
                  padding: int = 0, bias: bool = True):
         super().__init__()
-        if len(input_size) != 2:
+        in_channels = check_int("in_channels", in_channels, low=1)
+        out_channels = check_int("out_channels", out_channels, low=1)
+        if isinstance(input_size, (str, bytes)) or not hasattr(input_size, "__len__") or len(input_size) != 2:
             raise ValueError(f"input_size must be (H, W), got {input_size!r}")
+        input_size = tuple(check_int(f"input_size[{i}]", n, low=1) for i, n in enumerate(input_size))
+        kernel_size = check_int("kernel_size", kernel_size, low=1)
+        stride = check_int("stride", stride, low=1)
+        padding = check_int("padding", padding, low=0)
+        bias = check_bool("bias", bias)
+        if kernel_size > min(input_size) + 2 * padding:
+            raise ValueError(f"kernel_size {kernel_size} is larger than the padded input_size "
+                             f"{tuple(n + 2 * padding for n in input_size)}")
         self.in_channels, self.out_channels = in_channels, out_channels
         self.input_size = tuple(input_size)
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
@@ -63,6 +74,7 @@ class LocallyConnected2d(nn.Module):
         self.bias = nn.Parameter(torch.empty(out_channels, *self.output_size).uniform_(-bound, bound)) if bias else None
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
+        check_tensor("X", X, finite=False)
         if X.ndim != 4 or X.shape[1] != self.in_channels or tuple(X.shape[2:]) != self.input_size:
             raise ValueError(f"X must have shape (N, {self.in_channels}, {self.input_size[0]}, {self.input_size[1]}), "
                              f"got {tuple(X.shape)}")
@@ -91,12 +103,14 @@ def synthetic_faces(n: int, n_identities: int = 10, max_shift: int = 0, noise: f
     n : int
         Number of images.
     n_identities : int
-        Number of classes.
+        Number of classes (>= 1).
     max_shift : int, 0 to 3
     noise : float
-    random_state : int
-        Seed of the identities, shifts and noise of this sample.
+        >= 0.
+    random_state : int, numpy Generator or None
+        Seed of the identities, shifts and noise of this sample (through ``check_random_state``).
     pattern_seed : int
+        >= 0.
         Seed of the identities' part patterns (keep it fixed across training and test sets).
 
     Returns
@@ -104,12 +118,13 @@ def synthetic_faces(n: int, n_identities: int = 10, max_shift: int = 0, noise: f
     X : ndarray, float32, shape (n, 1, 22, 22)
     y : ndarray, int64, shape (n,)
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be a positive int, got {n!r}")
-    if isinstance(max_shift, bool) or not isinstance(max_shift, int) or not 0 <= max_shift <= 3:
-        raise ValueError(f"max_shift must be an int in [0, 3], got {max_shift!r}")
+    n = check_int("n", n, low=1)
+    n_identities = check_int("n_identities", n_identities, low=1)
+    max_shift = check_int("max_shift", max_shift, low=0, high=3)
+    noise = check_number("noise", noise, low=0.0)
+    pattern_seed = check_int("pattern_seed", pattern_seed, low=0)
     patterns = np.random.default_rng(pattern_seed).choice([-1.0, 1.0], size=(n_identities, len(FACE_PARTS), 3, 3))
-    rng = np.random.default_rng(random_state)
+    rng = check_random_state(random_state)
     y = rng.integers(0, n_identities, n)
     shifts = rng.integers(-max_shift, max_shift + 1, (n, 2))
     X = np.zeros((n, 22, 22))

@@ -26,8 +26,22 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from nnbook._validation import check_bool, check_int, check_option, check_tensor
+
 __all__ = ["BasicBlock", "Bottleneck", "PreActBlock", "ResNet", "resnet18", "resnet34", "resnet50",
            "preact_resnet18", "MLPBlock", "block_mlp"]
+
+
+def _check_block(in_channels, channels, stride) -> None:
+    check_int("in_channels", in_channels, low=1)
+    check_int("channels", channels, low=1)
+    check_int("stride", stride, low=1)
+
+
+def _check_images(X, channels: int, name: str = "X") -> None:
+    check_tensor(name, X, ndim=4, finite=False)
+    if X.shape[1] != channels:
+        raise ValueError(f"{name} must have {channels} channels (in_channels), got shape {tuple(X.shape)}")
 
 
 def _conv_bn(in_channels: int, out_channels: int, kernel: int, stride: int = 1) -> list[nn.Module]:
@@ -49,11 +63,14 @@ class BasicBlock(nn.Module):
 
     def __init__(self, in_channels: int, channels: int, stride: int = 1):
         super().__init__()
+        _check_block(in_channels, channels, stride)
+        self.in_channels = in_channels
         self.residual = nn.Sequential(*_conv_bn(in_channels, channels, 3, stride), nn.ReLU(inplace=True),
                                       *_conv_bn(channels, channels, 3))
         self.shortcut = _projection(in_channels, channels, stride)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_images(x, self.in_channels, "x")
         return torch.relu(self.residual(x) + self.shortcut(x))
 
 
@@ -64,6 +81,9 @@ class Bottleneck(nn.Module):
 
     def __init__(self, in_channels: int, channels: int, stride: int = 1, stride_in_1x1: bool = False):
         super().__init__()
+        _check_block(in_channels, channels, stride)
+        self.in_channels = in_channels
+        stride_in_1x1 = check_bool("stride_in_1x1", stride_in_1x1)
         s1, s3 = (stride, 1) if stride_in_1x1 else (1, stride)
         out = channels * self.expansion
         self.residual = nn.Sequential(
@@ -73,6 +93,7 @@ class Bottleneck(nn.Module):
         self.shortcut = _projection(in_channels, out, stride)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_images(x, self.in_channels, "x")
         return torch.relu(self.residual(x) + self.shortcut(x))
 
 
@@ -87,6 +108,8 @@ class PreActBlock(nn.Module):
 
     def __init__(self, in_channels: int, channels: int, stride: int = 1):
         super().__init__()
+        _check_block(in_channels, channels, stride)
+        self.in_channels = in_channels
         self.bn1 = nn.BatchNorm2d(in_channels)
         self.conv1 = nn.Conv2d(in_channels, channels, 3, stride, padding=1, bias=False)
         self.bn2 = nn.BatchNorm2d(channels)
@@ -94,6 +117,7 @@ class PreActBlock(nn.Module):
         self.shortcut = _projection(in_channels, channels, stride, bn=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_images(x, self.in_channels, "x")
         a = torch.relu(self.bn1(x))
         shortcut = x if isinstance(self.shortcut, nn.Identity) else self.shortcut(a)
         return self.conv2(torch.relu(self.bn2(self.conv1(a)))) + shortcut
@@ -124,10 +148,15 @@ class ResNet(nn.Module):
     def __init__(self, block: str, layers, n_classes: int = 1000, in_channels: int = 3, width: int = 64,
                  small_input: bool = False, stride_in_1x1: bool = False):
         super().__init__()
-        if block not in _BLOCKS:
-            raise ValueError(f"block must be one of {sorted(_BLOCKS)}, got {block!r}")
-        if len(layers) != 4 or any(not isinstance(n, int) or n < 1 for n in layers):
+        check_option("block", block, sorted(_BLOCKS))
+        if isinstance(layers, (str, bytes)) or not hasattr(layers, "__len__") or len(layers) != 4:
             raise ValueError(f"layers must be four positive ints, got {layers!r}")
+        layers = tuple(check_int(f"layers[{i}]", n, low=1) for i, n in enumerate(layers))
+        n_classes = check_int("n_classes", n_classes, low=1)
+        self.in_channels = check_int("in_channels", in_channels, low=1)
+        width = check_int("width", width, low=1)
+        small_input = check_bool("small_input", small_input)
+        stride_in_1x1 = check_bool("stride_in_1x1", stride_in_1x1)
         Block = _BLOCKS[block]
         preact = block == "preact"
         if small_input:
@@ -152,6 +181,7 @@ class ResNet(nn.Module):
         self.fc = nn.Linear(channels, n_classes)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
+        _check_images(X, self.in_channels)
         return self.fc(torch.flatten(self.pool(self.features(X)), 1))
 
 
@@ -188,6 +218,9 @@ class MLPBlock(nn.Module):
 
     def __init__(self, width: int, shortcut: bool = True, preactivation: bool = False, zero_init: bool = False):
         super().__init__()
+        check_int("width", width, low=1)
+        for name, value in (("shortcut", shortcut), ("preactivation", preactivation), ("zero_init", zero_init)):
+            check_bool(name, value)
         self.shortcut, self.preactivation = shortcut, preactivation
         self.linear1 = nn.Linear(width, width, bias=False)
         self.linear2 = nn.Linear(width, width, bias=False)
@@ -211,9 +244,11 @@ def block_mlp(n_blocks: int, width: int, in_features: int, n_classes: int, short
     same ``n_blocks`` have exactly the same parameters. Pre-activation networks get a final
     BN-ReLU before the classifier.
     """
-    for name, value in (("n_blocks", n_blocks), ("width", width), ("in_features", in_features), ("n_classes", n_classes)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < (0 if name == "n_blocks" else 1):
-            raise ValueError(f"{name} must be a {'non-negative' if name == 'n_blocks' else 'positive'} int, got {value!r}")
+    n_blocks = check_int("n_blocks", n_blocks, low=0)
+    for name, value in (("width", width), ("in_features", in_features), ("n_classes", n_classes)):
+        check_int(name, value, low=1)
+    for name, value in (("shortcut", shortcut), ("preactivation", preactivation), ("zero_init", zero_init)):
+        check_bool(name, value)
     layers: list[nn.Module] = [nn.Linear(in_features, width, bias=False), nn.BatchNorm1d(width), nn.ReLU()]
     layers += [MLPBlock(width, shortcut, preactivation, zero_init) for _ in range(n_blocks)]
     if preactivation:

@@ -31,6 +31,7 @@ import torch
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
+from nnbook._validation import check_bool, check_int
 from nnbook.nets.models.locally_connected import LocallyConnected2d
 
 __all__ = ["count_parameters", "Profile", "profile"]
@@ -40,6 +41,9 @@ _WEIGHT_LAYERS = (nn.Conv2d, nn.Linear, LocallyConnected2d)
 
 def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
     """Number of parameters (works on meta-device models too)."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    trainable_only = check_bool("trainable_only", trainable_only)
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 
@@ -86,8 +90,9 @@ def profile(model: nn.Module, input_size) -> Profile:
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
-    if not input_size or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in input_size):
+    if isinstance(input_size, (str, bytes)) or not hasattr(input_size, "__len__") or len(input_size) == 0:
         raise ValueError(f"input_size must be a tuple of positive ints, got {input_size!r}")
+    input_size = tuple(check_int(f"input_size[{i}]", n, low=1) for i, n in enumerate(input_size))
     on_meta = all(p.device.type == "meta" for p in model.parameters())
     meta = model if on_meta else copy.deepcopy(model).to("meta")
     macs = 0

@@ -21,6 +21,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from nnbook._validation import check_array, check_int, check_number, check_option
+
 __all__ = ["TextCNN", "top_ngrams"]
 
 MODES = ("rand", "static", "non-static", "multichannel")
@@ -48,18 +50,29 @@ class TextCNN(nn.Module):
     def __init__(self, vocab_size: int, embed_dim: int, n_classes: int, windows=(3, 4, 5), n_filters: int = 100,
                  embeddings=None, mode: str = "multichannel", dropout: float = 0.5):
         super().__init__()
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-        windows = tuple(windows)
-        if not windows or any(not isinstance(h, int) or h < 1 for h in windows):
+        check_option("mode", mode, MODES)
+        vocab_size = check_int("vocab_size", vocab_size, low=1)
+        embed_dim = check_int("embed_dim", embed_dim, low=1)
+        n_classes = check_int("n_classes", n_classes, low=1)
+        n_filters = check_int("n_filters", n_filters, low=1)
+        dropout = check_number("dropout", dropout, low=0.0, high=1.0)
+        if isinstance(windows, (str, bytes)) or not hasattr(windows, "__iter__"):
             raise ValueError(f"windows must be positive ints, got {windows!r}")
+        windows = tuple(windows)
+        if not windows:
+            raise ValueError(f"windows must be positive ints, got {windows!r}")
+        windows = tuple(check_int(f"windows[{i}]", h, low=1) for i, h in enumerate(windows))
         if mode != "rand":
             if embeddings is None:
                 raise ValueError(f"mode={mode!r} needs pretrained embeddings")
+            if not isinstance(embeddings, torch.Tensor):
+                check_array("embeddings", embeddings, ndim=2, dtype="any")
+            elif not bool(torch.isfinite(embeddings).all()):
+                raise ValueError("embeddings must be finite; it contains NaN or infinite values")
             embeddings = torch.as_tensor(embeddings, dtype=torch.float32)
             if embeddings.shape != (vocab_size, embed_dim):
                 raise ValueError(f"embeddings must have shape ({vocab_size}, {embed_dim}), got {tuple(embeddings.shape)}")
-        self.mode, self.windows = mode, windows
+        self.mode, self.windows, self.vocab_size = mode, windows, vocab_size
         self.static = nn.Embedding.from_pretrained(embeddings, freeze=True) if mode in ("static", "multichannel") else None
         if mode == "rand":
             self.trainable = nn.Embedding(vocab_size, embed_dim, padding_idx=0)
@@ -74,8 +87,15 @@ class TextCNN(nn.Module):
 
     def embed(self, tokens: torch.Tensor) -> torch.Tensor:
         """(N, L) indices -> (N, channels, L, embed_dim)."""
+        if not isinstance(tokens, torch.Tensor):
+            raise TypeError(f"tokens must be an int64 torch.Tensor of shape (N, L), got {type(tokens).__name__}")
         if tokens.ndim != 2 or tokens.dtype != torch.int64:
             raise ValueError(f"tokens must be an int64 tensor of shape (N, L), got {tokens.dtype} {tuple(tokens.shape)}")
+        if tokens.numel() == 0:
+            raise ValueError(f"tokens is empty, got shape {tuple(tokens.shape)}")
+        if int(tokens.min()) < 0 or int(tokens.max()) >= self.vocab_size:
+            raise ValueError(f"tokens must hold word indices in [0, {self.vocab_size}) (vocab_size), got "
+                             f"[{int(tokens.min())}, {int(tokens.max())}]")
         if tokens.shape[1] < max(self.windows):
             raise ValueError(f"tokens has length {tokens.shape[1]}, shorter than the largest window {max(self.windows)}")
         channels = [e(tokens) for e in (self.static, self.trainable) if e is not None]
@@ -108,6 +128,15 @@ def top_ngrams(model: TextCNN, tokens: torch.Tensor, words, per_filter: int = 3)
     list of (h, filter index, [(n-gram, activation), ...]), one entry per filter, in the order of
     the features that 1-max pooling concatenates (windows in ``model.windows`` order).
     """
+    if not isinstance(model, TextCNN):
+        raise TypeError(f"model must be a TextCNN, got {type(model).__name__}")
+    per_filter = check_int("per_filter", per_filter, low=1)
+    if isinstance(words, (str, bytes)) or not hasattr(words, "__getitem__"):
+        raise TypeError(f"words must be a sequence of str, got {type(words).__name__}")
+    if isinstance(tokens, torch.Tensor) and tokens.ndim == 2 and tokens.dtype == torch.int64 and tokens.numel():
+        if int(tokens.min()) < 0 or int(tokens.max()) >= len(words):
+            raise ValueError(f"tokens must be indices into words, in [0, {len(words)}), got "
+                             f"[{int(tokens.min())}, {int(tokens.max())}]")
     model.eval()
     result = []
     for h, fmap in zip(model.windows, model.feature_maps(tokens)):

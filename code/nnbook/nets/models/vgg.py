@@ -16,6 +16,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from nnbook._validation import check_bool, check_int, check_number, check_option, check_tensor
+
 __all__ = ["CONFIGS", "VGG", "vgg16"]
 
 CONFIGS = {
@@ -45,8 +47,10 @@ class VGG(nn.Module):
 
     def __init__(self, config: str = "D", n_classes: int = 1000, batch_norm: bool = False, dropout: float = 0.5):
         super().__init__()
-        if config not in CONFIGS:
-            raise ValueError(f"config must be one of {sorted(CONFIGS)}, got {config!r}")
+        check_option("config", config, sorted(CONFIGS))
+        n_classes = check_int("n_classes", n_classes, low=1)
+        batch_norm = check_bool("batch_norm", batch_norm)
+        dropout = check_number("dropout", dropout, low=0.0, high=1.0)
         layers, channels = [], 3
         for item in CONFIGS[config]:
             if item == "M":
@@ -67,6 +71,9 @@ class VGG(nn.Module):
         )
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
+        check_tensor("X", X, ndim=4, finite=False)
+        if X.shape[1] != 3:
+            raise ValueError(f"X must have 3 channels, shape (N, 3, H, W), got {tuple(X.shape)}")
         return self.classifier(torch.flatten(self.pool(self.features(X)), 1))
 
 
