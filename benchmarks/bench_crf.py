@@ -37,7 +37,7 @@ def _accuracy(predicted, gold) -> float:
 def comparisons() -> list[Comparison]:
     import sklearn_crfsuite
 
-    from nnbook.seq.crf import LinearChainCRF
+    from nnbook.seq.crf_estimator import LinearChainCRF
 
     (X, y), (X_test, y_test) = _task()
     models = {}

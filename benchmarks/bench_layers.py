@@ -76,7 +76,8 @@ def mlp_epoch() -> Comparison:
     from torch import nn
 
     from nnbook.data import load_digits
-    from nnbook.nn.mlp import MLP, to_torch
+    from nnbook.nets.builder import to_torch
+    from nnbook.nn.mlp import MLP
 
     data = load_digits()
     X, y = data.X_train, data.y_train
