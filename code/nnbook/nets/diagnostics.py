@@ -57,12 +57,9 @@ def _linear_layers(model: nn.Module) -> list[nn.Linear]:
     return layers
 
 
-def layer_gradient_norms(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn=None) -> list[float]:
-    r"""Frobenius norm :math:`\|\partial L / \partial W^{(l)}\|_F` for every Linear/Conv2d layer, input to output.
-
-    Computes one forward and backward pass of ``loss_fn(model(X), y)`` (cross-entropy by
-    default) and leaves the gradients zeroed afterwards.
-    """
+def _backward_once(model, X, y, loss_fn) -> list[nn.Module]:
+    """Check the arguments, run one forward and backward pass of ``loss_fn(model(X), y)``
+    (cross-entropy by default) from zeroed gradients, and return the Linear/Conv2d layers."""
     _check_model(model)
     _check_batch(X, y, model)
     _check_loss_fn(loss_fn)
@@ -70,6 +67,16 @@ def layer_gradient_norms(model: nn.Module, X: torch.Tensor, y: torch.Tensor, los
     layers = _linear_layers(model)
     model.zero_grad()
     loss_fn(model(X), y).backward()
+    return layers
+
+
+def layer_gradient_norms(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn=None) -> list[float]:
+    r"""Frobenius norm :math:`\|\partial L / \partial W^{(l)}\|_F` for every Linear/Conv2d layer, input to output.
+
+    Computes one forward and backward pass of ``loss_fn(model(X), y)`` (cross-entropy by
+    default) and leaves the gradients zeroed afterwards.
+    """
+    layers = _backward_once(model, X, y, loss_fn)
     norms = [layer.weight.grad.norm().item() for layer in layers]
     model.zero_grad()
     return norms
@@ -164,13 +171,7 @@ def layer_gradient_summary(model: nn.Module, X: torch.Tensor, y: torch.Tensor, l
 
     Book section: "Vanishing and exploding gradients" (``book/ch4-training/09-vanishing-exploding``).
     """
-    _check_model(model)
-    _check_batch(X, y, model)
-    _check_loss_fn(loss_fn)
-    loss_fn = loss_fn or nn.functional.cross_entropy
-    layers = _linear_layers(model)
-    model.zero_grad()
-    loss_fn(model(X), y).backward()
+    layers = _backward_once(model, X, y, loss_fn)
     summary: dict[str, list] = {"norm": [], "max_abs": [], "nonzero": [], "size": []}
     for layer in layers:
         grad = layer.weight.grad.detach().double()
