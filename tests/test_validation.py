@@ -225,3 +225,14 @@ def test_check_callable_refuses_non_callables_by_name(bad):
 
 def test_check_callable_returns_callables_and_none_only_when_allowed():
     assert v.check_callable("f", len) is len and v.check_callable("loss_fn", None, allow_none=True) is None
+
+
+def test_check_images_names_the_channels():
+    import torch
+
+    x = torch.zeros(2, 3, 4, 4)
+    assert v.check_images("X", x, channels=3) is x
+    with pytest.raises(ValueError, match=r"X must have 3 channels, shape \(N, 3, H, W\), got \(2, 1, 4, 4\)"):
+        v.check_images("X", torch.zeros(2, 1, 4, 4), channels=3)
+    with pytest.raises(ValueError, match="X must be 4-D"):
+        v.check_images("X", torch.zeros(3, 4, 4), channels=3)

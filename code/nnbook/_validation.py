@@ -304,3 +304,11 @@ def check_callable(name: str, value, *, allow_none: bool = False):
     if not callable(value):
         raise TypeError(f"{name} must be callable, got {type(value).__name__} ({_show(value)})")
     return value
+
+
+def check_images(name: str, value, channels: int):
+    """A batch of images as a torch tensor of shape (N, ``channels``, H, W) (any values, inf included)."""
+    check_tensor(name, value, ndim=4, finite=False)
+    if value.shape[1] != channels:
+        raise ValueError(f"{name} must have {channels} channels, shape (N, {channels}, H, W), got {tuple(value.shape)}")
+    return value

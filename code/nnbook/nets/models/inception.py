@@ -25,7 +25,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from nnbook._validation import check_int, check_number, check_option, check_tensor
+from nnbook._validation import check_images, check_int, check_number, check_option, check_tensor
 
 __all__ = ["InceptionModule", "GoogLeNet", "GOOGLENET_MODULES"]
 
@@ -130,7 +130,5 @@ class GoogLeNet(nn.Module):
         self.fc = nn.Linear(channels, n_classes)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        check_tensor("X", X, ndim=4, finite=False)
-        if X.shape[1] != 3:
-            raise ValueError(f"X must have 3 channels, shape (N, 3, H, W), got {tuple(X.shape)}")
+        check_images("X", X, channels=3)
         return self.fc(self.dropout(torch.flatten(self.pool(self.features(X)), 1)))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from nnbook._validation import check_bool, check_int, check_number, check_option, check_tensor
+from nnbook._validation import check_bool, check_images, check_int, check_number, check_option
 
 __all__ = ["CONFIGS", "VGG", "vgg16"]
 
@@ -71,9 +71,7 @@ class VGG(nn.Module):
         )
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        check_tensor("X", X, ndim=4, finite=False)
-        if X.shape[1] != 3:
-            raise ValueError(f"X must have 3 channels, shape (N, 3, H, W), got {tuple(X.shape)}")
+        check_images("X", X, channels=3)
         return self.classifier(torch.flatten(self.pool(self.features(X)), 1))
 
 
