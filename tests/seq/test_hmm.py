@@ -3,26 +3,13 @@ import warnings
 
 import numpy as np
 import pytest
-from hmmlearn.hmm import CategoricalHMM as ReferenceHMM
 
 from nnbook.seq import chain, hmm
 from nnbook.seq.hmm_estimator import CategoricalHMM
 
+from hmm_cases import random_model, reference, ten_iteration_case
+
 pytestmark = pytest.mark.ch6
-
-
-def random_model(rng, N, M, zeros=False):
-    pi, A, B = rng.dirichlet(np.ones(N)), rng.dirichlet(np.ones(N), N), rng.dirichlet(np.ones(M), N)
-    if zeros:  # some impossible transitions, still a valid model
-        A[0, 1:] = 0.0
-        A[0, 0] = 1.0
-    return pi, A, B
-
-
-def reference(pi, A, B, **kwargs):
-    ref = ReferenceHMM(n_components=len(pi), n_features=B.shape[1], init_params="", **kwargs)
-    ref.startprob_, ref.transmat_, ref.emissionprob_ = pi.copy(), A.copy(), B.copy()
-    return ref
 
 
 # ------------------------------------------------------------------- textbook numbers
@@ -91,12 +78,8 @@ def test_viterbi_end_weights_restrict_the_last_state():
 
 @pytest.mark.parametrize("seed", range(3))
 def test_baum_welch_equals_hmmlearn_fit_after_ten_iterations(seed):
-    rng = np.random.default_rng(200 + seed)
-    N, M = 2 + seed, 4
-    truth = random_model(rng, N, M)
-    lengths = [60, 25, 40]
-    seqs = [hmm.sample(*truth, n, random_state=seed * 10 + i)[0] for i, n in enumerate(lengths)]
-    init = random_model(rng, N, M)
+    seqs, lengths, init = ten_iteration_case(seed)
+    N, M = init[2].shape
     pi, A, B, history = hmm.baum_welch(seqs, *init, n_iter=10)
     ref = reference(*init, n_iter=10, tol=-np.inf)  # tol=-inf: no early stop, exactly 10 updates
     with warnings.catch_warnings():

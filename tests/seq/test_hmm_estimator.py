@@ -7,23 +7,14 @@ import warnings
 
 import numpy as np
 import pytest
-from hmmlearn.hmm import CategoricalHMM as ReferenceHMM
 
 from nnbook.base import NotFittedError
 from nnbook.seq import hmm
 from nnbook.seq.hmm_estimator import MAX_INFERRED_FEATURES, CategoricalHMM
 
+from hmm_cases import random_model, reference, ten_iteration_case
+
 pytestmark = pytest.mark.ch6
-
-
-def random_model(rng, N, M):
-    return rng.dirichlet(np.ones(N)), rng.dirichlet(np.ones(N), N), rng.dirichlet(np.ones(M), N)
-
-
-def reference(pi, A, B, **kwargs):
-    ref = ReferenceHMM(n_components=len(pi), n_features=B.shape[1], init_params="", **kwargs)
-    ref.startprob_, ref.transmat_, ref.emissionprob_ = pi.copy(), A.copy(), B.copy()
-    return ref
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -63,12 +54,8 @@ def test_the_inferred_alphabet_has_a_limit():
 @pytest.mark.parametrize("seed", range(3))
 def test_fit_equals_hmmlearn_after_ten_iterations(seed):
     # (the estimator half of test_hmm.py::test_baum_welch_equals_hmmlearn_fit_after_ten_iterations)
-    rng = np.random.default_rng(200 + seed)
-    N, M = 2 + seed, 4
-    truth = random_model(rng, N, M)
-    lengths = [60, 25, 40]
-    seqs = [hmm.sample(*truth, n, random_state=seed * 10 + i)[0] for i, n in enumerate(lengths)]
-    init = random_model(rng, N, M)
+    seqs, lengths, init = ten_iteration_case(seed)
+    N, M = init[2].shape
     ref = reference(*init, n_iter=10, tol=-np.inf)  # tol=-inf: no early stop, exactly 10 updates
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
