@@ -119,8 +119,9 @@ refresh: $(STAMP)
 TEX_PACKAGES := texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
                 texlive-lang-cjk texlive-lang-chinese latexmk fonts-freefont-otf fonts-wqy-microhei poppler-utils
 pdf: $(STAMP)
-	@if ! command -v xelatex >/dev/null 2>&1 || ! command -v latexmk >/dev/null 2>&1; then \
-	  echo "make pdf skipped: no TeX Live (xelatex, latexmk); on Debian: sudo apt-get install $(TEX_PACKAGES)"; \
+	@if ! command -v xelatex >/dev/null 2>&1 || ! command -v latexmk >/dev/null 2>&1 \
+	   || ! kpsewhich xeCJK.sty >/dev/null 2>&1 || ! kpsewhich ctexhook.sty >/dev/null 2>&1; then \
+	  echo "make pdf skipped: no TeX Live (xelatex, latexmk, xeCJK); on Debian: sudo apt-get install $(TEX_PACKAGES)"; \
 	else \
 	  start=$$(date +%s); mkdir -p _build; \
 	  $(JB) build . --builder pdflatex >_build/pdf-build.log 2>&1 || { tail -40 _build/pdf-build.log; exit 1; }; \
