@@ -153,3 +153,12 @@ def test_property_tags_round_trip(words):
     assert len(tags) == len("".join(words)) and tags.count("S") + tags.count("E") == len(words)
     assert segmentation.words_from_tags("".join(words), tags) == words
     assert not math.isnan(len(tags))
+
+
+def test_a_character_no_state_emits_still_gets_a_tag_as_in_jieba(model):
+    # found by the property test above: jieba's tables give '炓' no emission from S, M or E, so
+    # with -inf scores no path may end the text; jieba scores missing emissions MIN_FLOAT instead
+    import jieba.finalseg
+
+    assert segmentation.JIEBA_MIN_FLOAT == jieba.finalseg.MIN_FLOAT
+    assert segmentation.segment("炓", model) == list(jieba.finalseg.cut("炓")) == ["炓"]

@@ -299,14 +299,24 @@ class Packing:
     def __repr__(self) -> str:
         return f"Packing(n_sequences={len(self.lengths)}, n_tokens={self.n_tokens}, longest={int(self.lengths[0])})"
 
+    @staticmethod
+    def check(packing) -> "Packing":
+        """``packing`` if it is a :class:`Packing`; ``TypeError`` otherwise."""
+        if not isinstance(packing, Packing):
+            raise TypeError(f"packing must be a Packing, got {type(packing).__name__}")
+        return packing
+
+    def check_rows(self, name: str, scores: np.ndarray, columns: str = "N") -> np.ndarray:
+        """``scores`` (already a 2-D array) if it has one row per packed token; ``ValueError`` naming ``name``."""
+        if scores.shape[0] != self.n_tokens:
+            raise ValueError(f"{name} must have one row per packed token, shape ({self.n_tokens}, {columns}) "
+                             f"for this packing, got {scores.shape}")
+        return scores
+
 
 def _check_packed(log_start, log_trans, log_emit, packing):
-    if not isinstance(packing, Packing):
-        raise TypeError(f"packing must be a Packing, got {type(packing).__name__}")
-    log_emit = check_log_array("log_emit", log_emit, ndim=2)
-    if log_emit.shape[0] != packing.n_tokens:
-        raise ValueError(f"log_emit must have one row per packed token, shape ({packing.n_tokens}, N) "
-                         f"for this packing, got {log_emit.shape}")
+    Packing.check(packing)
+    log_emit = packing.check_rows("log_emit", check_log_array("log_emit", log_emit, ndim=2))
     return _check_chain(log_start, log_trans, log_emit, start=log_start is not None)
 
 

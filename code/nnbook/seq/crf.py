@@ -125,16 +125,9 @@ def brute_force(emit, trans, max_paths: int = 2_000_000):
 
 # ------------------------------------------------------------ many sequences, packed
 def _check_packed(emit, trans, packing):
-    if not isinstance(packing, Packing):
-        raise TypeError(f"packing must be a Packing, got {type(packing).__name__}")
-    emit = check_log_array("emit", emit, ndim=2)
-    if emit.shape[0] != packing.n_tokens:
-        raise ValueError(f"emit must have one row per packed token, shape ({packing.n_tokens}, L) for this packing, "
-                         f"got {emit.shape}")
-    trans = check_log_array("trans", trans, ndim=2)
-    if trans.shape != (emit.shape[1],) * 2:
-        raise ValueError(f"trans must have shape (L, L) = {(emit.shape[1],) * 2} to match emit, got {trans.shape}")
-    return emit, trans
+    Packing.check(packing)
+    emit, trans = _check_potentials(emit, trans)
+    return packing.check_rows("emit", emit, columns="L"), trans
 
 
 def forward_backward_packed(emit, trans, packing: Packing):

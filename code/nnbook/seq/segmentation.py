@@ -24,7 +24,10 @@ import re
 import numpy as np
 
 from nnbook._validation import check_same_length, check_string, check_strings
-from nnbook.seq import hmm
+from nnbook.seq import chain, hmm
+
+#: jieba's score for an emission missing from its tables (``jieba.finalseg.MIN_FLOAT``).
+JIEBA_MIN_FLOAT = -3.14e100
 
 __all__ = ["STATES", "bmes_tags", "words_from_tags", "encode_chars", "segment"]
 
@@ -122,5 +125,12 @@ def segment(text: str, model) -> list[str]:
         raise ValueError(f"text must be a run of Chinese characters (U+4E00..U+9FD5), got {text[where]!r} "
                          f"at position {where} of {text!r:.60}")
     model = _check_model(model)
-    path, _ = hmm.viterbi(model.pi, model.A, model.B, encode_chars(text, model), end=model.end)
+    log_start, log_trans, log_emit = hmm.log_potentials(model.pi, model.A, model.B, encode_chars(text, model))
+    # jieba scores an emission missing from its tables as MIN_FLOAT = -3.14e100, not -inf: a
+    # character no state emits still gets a tag (so every text has a segmentation), while the
+    # start, transition and end constraints stay hard (-inf), as in jieba.finalseg.viterbi.
+    log_emit = np.where(np.isneginf(log_emit), JIEBA_MIN_FLOAT, log_emit)
+    with np.errstate(divide="ignore"):
+        log_end = np.log(model.end)
+    path, _ = chain.viterbi(log_start, log_trans, log_emit, log_end)
     return words_from_tags(text, "".join(model.states[s] for s in path))
