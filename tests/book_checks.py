@@ -174,3 +174,56 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+# The text column of the site is about 90 characters of code font; a wider printed line scrolls.
+MAX_OUTPUT_WIDTH = 90
+# Figures are stored as "retina" PNGs: twice as many pixels as their displayed size (200 dpi).
+MIN_PIXELS_PER_DISPLAY_PIXEL = 2
+
+
+def _stored_outputs(root: Path = ROOT):
+    """(notebook path, code-cell number, output) for every stored output of every notebook."""
+    for page in sorted(book_pages(root)):
+        path = root / (page + ".ipynb")
+        if not path.is_file():
+            continue
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        code = [c for c in cells if c["cell_type"] == "code"]
+        for number, cell in enumerate(code, start=1):
+            for output in cell.get("outputs", []):
+                yield path.relative_to(root), number, output
+
+
+def wide_output_lines(root: Path = ROOT, width: int = MAX_OUTPUT_WIDTH) -> list[str]:
+    """Printed lines wider than ``width`` (streams and plain-text results that have no HTML form)."""
+    problems = []
+    for path, number, output in _stored_outputs(root):
+        if output["output_type"] == "stream":
+            text = "".join(output["text"])
+        elif "text/plain" in output.get("data", {}) and "text/html" not in output["data"]:
+            text = "".join(output["data"]["text/plain"])
+        else:
+            continue
+        for line in text.splitlines():
+            if len(line) > width:
+                problems.append(f"{path} code cell {number}: {len(line)} characters: {line[:60]}...")
+    return problems
+
+
+def low_resolution_figures(root: Path = ROOT) -> list[str]:
+    """Stored PNG figures drawn at fewer than 2 pixels per displayed pixel (under 200 dpi)."""
+    import base64
+    import struct
+
+    problems = []
+    for path, number, output in _stored_outputs(root):
+        png = output.get("data", {}).get("image/png")
+        if png is None:
+            continue
+        header = base64.b64decode("".join(png)[:64])
+        pixel_width = struct.unpack(">I", header[16:20])[0]  # the IHDR chunk: width, then height
+        shown = output.get("metadata", {}).get("image/png", {}).get("width")
+        if shown is None or pixel_width < MIN_PIXELS_PER_DISPLAY_PIXEL * shown:
+            problems.append(f"{path} code cell {number}: {pixel_width} px shown at {shown or pixel_width} px")
+    return problems

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from book_checks import (EXPECTED_IDS, ROOT, book_pages, declared_tolerances, defined_labels,
-                         toc_problems, unexecuted_cells)
+                         low_resolution_figures, toc_problems, unexecuted_cells, wide_output_lines)
 from nbval_tolerance import parse_tolerance
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
@@ -38,6 +38,36 @@ def test_malformed_toc_names_the_entry(tmp_path):
 def test_every_notebook_cell_was_executed_and_stored():
     # nbval skips the comparison for a cell whose stored execution_count is null.
     assert unexecuted_cells() == []
+
+
+def test_no_printed_line_is_wider_than_the_text_column():
+    # Wider lines scroll sideways on the site and overflow the PDF page; tables go in DataFrames.
+    assert wide_output_lines() == []
+
+
+def test_every_stored_figure_is_drawn_at_200_dpi():
+    # nnbook.setup() switches the inline backend to retina PNGs (twice figure.dpi).
+    assert low_resolution_figures() == []
+
+
+def test_the_output_checks_find_wide_lines_and_low_resolution_figures(tmp_path):
+    import base64
+    import struct
+
+    (tmp_path / "book").mkdir()
+    ihdr = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">II", 640, 400)
+    png = base64.b64encode(ihdr + bytes(8)).decode()
+    cells = [{"cell_type": "code", "source": [], "metadata": {}, "execution_count": 1, "outputs": [
+        {"output_type": "stream", "name": "stdout", "text": ["x" * 91 + "\n", "short\n"]},
+        {"output_type": "display_data", "metadata": {}, "data": {"image/png": png, "text/plain": ["<Figure>"]}},
+        {"output_type": "display_data", "metadata": {"image/png": {"width": 320}},
+         "data": {"image/png": png, "text/plain": ["<Figure>"]}},
+    ]}]
+    (tmp_path / "book" / "page.ipynb").write_text(json.dumps({"cells": cells}))
+    wide = wide_output_lines(tmp_path)
+    assert len(wide) == 1 and "book/page.ipynb code cell 1: 91 characters" in wide[0]
+    low = low_resolution_figures(tmp_path)
+    assert low == ["book/page.ipynb code cell 1: 640 px shown at 640 px"]
 
 
 def test_every_declared_tolerance_is_well_formed():

@@ -80,3 +80,118 @@ def test_karnaugh_map_shows_the_table_in_gray_code_order():
     with pytest.raises(ValueError, match="2 to 4 inputs"):
         plotting.karnaugh_map(np.zeros(32, int))
     plt.close("all")
+
+
+# --------------------------------------------------------------------- the figure style and its audit
+def _two_line_figure(**second):
+    import matplotlib.pyplot as plt
+
+    plotting.use_book_style()
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], label="first")
+    ax.plot([0, 1], [1, 0], label="second", **second)
+    ax.set(xlabel="epoch", ylabel="loss")
+    ax.legend()
+    return fig
+
+
+def test_the_style_gives_every_colour_its_own_line_style_and_no_yellow():
+    import matplotlib as mpl
+
+    plotting.use_book_style()
+    cycle = mpl.rcParams["axes.prop_cycle"].by_key()
+    assert len(set(map(str, cycle["linestyle"]))) == len(cycle["color"]) == len(plotting.PALETTE)
+    assert not any(plotting._is_yellow(c) for c in plotting.PALETTE)
+    assert mpl.rcParams["savefig.dpi"] >= 200
+
+
+def test_a_figure_in_the_book_style_passes_the_audit():
+    import matplotlib.pyplot as plt
+
+    fig = _two_line_figure()
+    assert plotting.check_figure(fig) == []
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("second, problem", [
+    ({"linestyle": "-"}, "differ only in colour"),
+    ({"color": "#F0E442"}, "yellow"),
+    ({"color": "y"}, "yellow"),
+])
+def test_the_audit_names_lines_told_apart_by_colour_alone_or_drawn_in_yellow(second, problem):
+    import matplotlib.pyplot as plt
+
+    fig = _two_line_figure(**second)
+    problems = plotting.check_figure(fig)
+    assert any(problem in p for p in problems), problems
+    plt.close(fig)
+
+
+def test_the_audit_requires_axis_labels_typeset_math_and_panel_labels():
+    import matplotlib.pyplot as plt
+
+    plotting.use_book_style()
+    fig, axes = plt.subplots(1, 2)
+    axes[0].plot([1, 2], [1, 4], label="2^(n-1) units")
+    axes[0].legend()
+    axes[1].set(xlabel="layer", ylabel="norm")
+    problems = plotting.check_figure(fig)
+    assert any("panel 0" in p and "no x label" in p for p in problems), problems
+    assert any("ASCII" in p for p in problems), problems
+    assert any("panel labels" in p for p in problems), problems
+    axes[0].set(xlabel="$n$", ylabel="units")
+    axes[0].get_legend().get_texts()[0].set_text("$2^{n-1}$ units")
+    plotting.panel_labels(axes)
+    assert plotting.check_figure(fig) == []
+    plt.close(fig)
+
+
+def test_shared_axes_and_image_panels_need_no_labels_of_their_own():
+    import matplotlib.pyplot as plt
+
+    plotting.use_book_style()
+    fig, axes = plt.subplots(2, 1, sharex=True)
+    for ax in axes:
+        ax.plot([0, 1], [0, 1])
+        ax.set_ylabel("value")
+    axes[1].set_xlabel("step")
+    plotting.panel_labels(axes)
+    assert plotting.check_figure(fig) == []
+    fig = plotting.image_grid(np.zeros((4, 8, 8)), n_cols=2)
+    assert plotting.check_figure(fig) == []
+    plt.close("all")
+
+
+def test_integer_ticks_put_ticks_on_integers_only():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 3], [0, 1])
+    plotting.integer_ticks(ax, "x")
+    fig.canvas.draw()
+    assert all(float(t).is_integer() for t in ax.get_xticks())
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: plotting.check_figure("fig"), TypeError, "fig must be a matplotlib Figure"),
+    (lambda: plotting.panel_labels([1, 2]), TypeError, "axes must be"),
+    (lambda: plotting.panel_labels(np.empty(0)), TypeError, "axes must be"),
+    (lambda: plotting.integer_ticks("ax"), TypeError, "ax must be"),
+])
+def test_style_helpers_reject_what_is_not_a_figure(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_panel_labels_and_integer_ticks_reject_bad_options():
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2)
+    with pytest.raises(ValueError, match="start must be one lower-case letter, got 'A'"):
+        plotting.panel_labels(axes, start="A")
+    with pytest.raises(ValueError, match="run past 'z'"):
+        plotting.panel_labels(axes, start="z")
+    with pytest.raises(ValueError, match="axis must be 'x', 'y' or 'both', got 'z'"):
+        plotting.integer_ticks(axes[0], "z")
+    plt.close(fig)

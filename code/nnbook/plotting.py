@@ -7,37 +7,230 @@ Book section: "How the code is organised" (``book/code-organisation.ipynb``).
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from nnbook._validation import check_array, check_callable, check_int, check_number, check_sequence
 
-#: The book's colour cycle (colour-blind-safe, Okabe & Ito 2008).
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+#: The book's colour cycle: Okabe & Ito's (2008) colour-blind-safe colours, without their
+#: yellow (too faint on white), orange last so that it never sits next to the vermillion.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#000000", "#E69F00")
+#: One line style per colour, so that every line of a plot stays distinguishable in grey.
+LINESTYLES = ("-", "--", "-.", ":", (0, (6, 1.5, 1, 1.5, 1, 1.5)), (0, (9, 2.5)), (0, (1, 1.2)))
+
+#: Inline figures are drawn at twice ``figure.dpi`` ("retina", 200 dpi) and shown at their
+#: nominal size; saved figures at ``savefig.dpi``.
+FIGURE_DPI = 200
 
 BOOK_STYLE = {
     "figure.figsize": (6.4, 4.0),
     "figure.dpi": 100,
-    "savefig.dpi": 100,
+    "savefig.dpi": FIGURE_DPI,
     "axes.grid": True,
     "grid.alpha": 0.3,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.titlesize": 12,
     "axes.labelsize": 11,
+    "axes.formatter.use_mathtext": True,
     "legend.frameon": False,
+    "legend.fontsize": 9,
+    "lines.linewidth": 1.6,
     "font.size": 10,
     "image.cmap": "viridis",
 }
 
+#: Set by ``make notebooks``/``make refresh``: every figure a notebook displays must pass
+#: :func:`check_figure`, or its cell fails.
+STRICT_FIGURES_ENV = "NNBOOK_STRICT_FIGURES"
+
 
 def use_book_style() -> None:
-    """Apply the book's matplotlib style (and the inline backend's fixed resolution)."""
+    """Apply the book's matplotlib style: colours and line styles, 200-dpi inline figures.
+
+    Inside a Jupyter kernel the inline backend is switched to "retina" PNGs (twice
+    ``figure.dpi``). With the environment variable ``NNBOOK_STRICT_FIGURES=1`` (set by the
+    Makefile's notebook checks) every displayed figure is audited by :func:`check_figure`.
+    """
+    import os
+
     import matplotlib as mpl
     from cycler import cycler
 
     mpl.rcParams.update(BOOK_STYLE)
-    mpl.rcParams["axes.prop_cycle"] = cycler(color=PALETTE)
+    mpl.rcParams["axes.prop_cycle"] = cycler(color=PALETTE) + cycler(linestyle=LINESTYLES)
+    shell = _ipython_shell()
+    if shell is None:
+        return
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
 
+    set_matplotlib_formats("retina")
+    if os.environ.get(STRICT_FIGURES_ENV) == "1":
+        _audit_displayed_figures(shell)
+
+
+def _ipython_shell():
+    """The running IPython shell, or None outside IPython (plain Python, pytest)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with Jupyter
+        return None
+    shell = get_ipython()
+    return shell if shell is not None and hasattr(shell, "display_formatter") else None
+
+
+def _audit_displayed_figures(shell) -> None:
+    """Wrap the PNG formatter of matplotlib figures so that a figure failing the style check
+    raises instead of being displayed."""
+    from matplotlib.figure import Figure
+
+    formatter = shell.display_formatter.formatters["image/png"]
+    draw_png = formatter.lookup_by_type(Figure)
+    if getattr(draw_png, "checks_style", False):
+        return
+
+    def checked_png(fig):
+        problems = check_figure(fig)
+        if problems:
+            raise ValueError("figure does not follow the book's style:\n  " + "\n  ".join(problems))
+        return draw_png(fig)
+
+    checked_png.checks_style = True
+    formatter.for_type(Figure, checked_png)
+
+
+def panel_labels(axes, start: str = "a") -> None:
+    """Label the panels of a figure (a), (b), ... in their top-left corners, in reading order.
+
+    Parameters
+    ----------
+    axes : matplotlib Axes or array_like of Axes
+        The panels, e.g. the second value returned by ``plt.subplots``.
+    start : str, default "a"
+        Letter of the first panel (one lower-case letter).
+    """
+    from matplotlib.axes import Axes
+
+    flat = [axes] if isinstance(axes, Axes) else list(np.ravel(np.asarray(axes, dtype=object)))
+    if not flat or not all(isinstance(ax, Axes) for ax in flat):
+        raise TypeError(f"axes must be a matplotlib Axes or an array of them, got {type(axes).__name__}")
+    if not (isinstance(start, str) and len(start) == 1 and "a" <= start <= "z"):
+        raise ValueError(f"start must be one lower-case letter, got {start!r}")
+    if ord(start) + len(flat) - 1 > ord("z"):
+        raise ValueError(f"{len(flat)} panels starting at {start!r} run past 'z'")
+    for k, ax in enumerate(flat):
+        ax.text(-0.02, 1.02, f"({chr(ord(start) + k)})", transform=ax.transAxes, ha="right", va="bottom",
+                fontsize=11, fontweight="bold", gid="panel-label")
+
+
+def integer_ticks(ax, axis: str = "x") -> None:
+    """Put ticks on integers only, for an axis that counts things (epochs, layers, units)."""
+    from matplotlib.axes import Axes
+    from matplotlib.ticker import MaxNLocator
+
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+    if axis not in ("x", "y", "both"):
+        raise ValueError(f"axis must be 'x', 'y' or 'both', got {axis!r}")
+    for name in ("x", "y") if axis == "both" else (axis,):
+        getattr(ax, f"{name}axis").set_major_locator(MaxNLocator(integer=True))
+
+
+_ASCII_MATH = re.compile(r"\^\(|\^-?\d|\*\*|sqrt\(|_\{")
+
+
+def _is_yellow(colour) -> bool:
+    from matplotlib.colors import to_rgba
+
+    try:
+        r, g, b, a = to_rgba(colour)
+    except (ValueError, TypeError):
+        return False
+    return a > 0.3 and r >= 0.7 and g >= 0.7 and b <= 0.5
+
+
+def _outside_math(text: str) -> str:
+    """``text`` with its $...$ spans removed."""
+    return re.sub(r"\$[^$]*\$", "", text)
+
+
+def check_figure(fig) -> list[str]:
+    """Audit a figure against the book's style; return one line per problem (empty: it passes).
+
+    The checks, for every visible panel (an Axes with its axis drawn; colour bars excepted):
+
+    * it has an x and a y label, its own or that of a panel sharing the axis, or the figure's
+      ``supxlabel``/``supylabel``;
+    * lines that have legend entries differ in line style or marker, not in colour alone;
+    * nothing is drawn in yellow (unreadable on white);
+    * legend entries and labels write math in TeX (``$2^{n-1}$``), not ASCII (``2^(n-1)``);
+    * a figure of two or more panels labels them (a), (b), ... (see :func:`panel_labels`), or
+      gives every panel a title beginning with its letter.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    problems = []
+    panels = [ax for ax in fig.axes if ax.axison and ax.get_visible() and ax.get_label() != "<colorbar>"]
+    # twin axes (twinx/twiny) belong to the panel they overlay
+    primary = []
+    for ax in panels:
+        if not any(ax is not other and ax.bbox.bounds == other.bbox.bounds for other in primary):
+            primary.append(ax)
+    sup_x = fig._supxlabel is not None and fig._supxlabel.get_text() if hasattr(fig, "_supxlabel") else False
+    sup_y = fig._supylabel is not None and fig._supylabel.get_text() if hasattr(fig, "_supylabel") else False
+    for k, ax in enumerate(panels):
+        name = f"panel {k} ({ax.get_title() or 'untitled'!r})"
+        for axis, sup in (("x", sup_x), ("y", sup_y)):
+            siblings = getattr(ax, f"get_shared_{axis}_axes")().get_siblings(ax)
+            twins = [t for t in panels if t is not ax and t.bbox.bounds == ax.bbox.bounds]
+            if getattr(ax, f"get_{axis}label")():
+                continue
+            if sup or any(getattr(s, f"get_{axis}label")() for s in siblings):
+                continue
+            if not getattr(ax, f"get_{axis}ticklabels")() or not any(t.get_text() for t in getattr(ax, f"get_{axis}ticklabels")()):
+                continue  # no tick labels drawn: nothing to name
+            if twins and axis == "x" and any(t.get_xlabel() for t in twins):
+                continue
+            problems.append(f"{name}: no {axis} label")
+        labelled = [line for line in ax.get_lines() if not line.get_label().startswith("_") and line.get_visible()]
+        seen = {}
+        for line in labelled:
+            style = (str(line.get_linestyle()) if len(line.get_xdata()) > 1 else "None", str(line.get_marker()))
+            if style in seen and style != ("None", "None"):
+                problems.append(f"{name}: lines {seen[style]!r} and {line.get_label()!r} differ only in colour")
+            seen.setdefault(style, line.get_label())
+        artists = list(ax.get_lines()) + list(ax.collections) + list(ax.patches)
+        for artist in artists:
+            colours = []
+            if isinstance(artist, Line2D):
+                colours = [artist.get_color(), artist.get_markerfacecolor()]
+            elif hasattr(artist, "get_facecolor"):
+                face = artist.get_facecolor()
+                colours = list(np.atleast_2d(face)) if np.size(face) else []
+                if hasattr(artist, "get_edgecolor"):
+                    edge = artist.get_edgecolor()
+                    colours += list(np.atleast_2d(edge)) if np.size(edge) else []
+            if any(_is_yellow(tuple(c) if not isinstance(c, str) else c) for c in colours):
+                problems.append(f"{name}: {artist.get_label() or type(artist).__name__!r} is drawn in yellow")
+                break
+        texts = [ax.get_xlabel(), ax.get_ylabel()]
+        legend = ax.get_legend()
+        if legend is not None:
+            texts += [t.get_text() for t in legend.get_texts()]
+        for text in texts:
+            if _ASCII_MATH.search(_outside_math(text)):
+                problems.append(f"{name}: {text!r} writes math in ASCII; use TeX between $...$")
+    if len(primary) >= 2:
+        labels = {t.get_text() for ax in fig.axes for t in ax.texts} | {t.get_text() for t in fig.texts}
+        titles = [ax.get_title() for ax in primary]
+        by_title = all(re.match(r"^\(?[a-z]\)", title) for title in titles)
+        if not by_title and not all(f"({chr(ord('a') + k)})" in labels for k in range(len(primary))):
+            problems.append(f"{len(primary)} panels without panel labels (a), (b), ...: call nnbook.plotting.panel_labels(axes)")
+    return problems
 
 def image_grid(images, labels=None, n_cols: int = 10, cmap: str = "gray_r", ax_size: float = 0.9):
     """Draw images in a grid and return the figure.

@@ -16,7 +16,7 @@ rounding. This module makes such results well conditioned, in float64:
 
 Book sections: "Local minima, saddle points and the loss landscape"
 (``book/ch4-training/11-saddle-points.ipynb``) and the chapter's exercises
-(``book/ch4-training/12-exercises.ipynb``).
+(``book/ch4-training/14-exercises.ipynb``).
 """
 from __future__ import annotations
 
