@@ -227,3 +227,23 @@ def low_resolution_figures(root: Path = ROOT) -> list[str]:
         if shown is None or pixel_width < MIN_PIXELS_PER_DISPLAY_PIXEL * shown:
             problems.append(f"{path} code cell {number}: {pixel_width} px shown at {shown or pixel_width} px")
     return problems
+
+
+def figures_without_alt_text(root: Path = ROOT) -> list[str]:
+    """Code cells that display a figure without ``mystnb.image.alt`` (or ``mystnb.figure.caption``)
+    in their metadata: the site would show an image that a screen reader cannot describe."""
+    problems = []
+    for page in sorted(book_pages(root)):
+        path = root / (page + ".ipynb")
+        if not path.is_file():
+            continue
+        code = [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+        for number, cell in enumerate(code, start=1):
+            if not any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
+                continue
+            mystnb = cell.get("metadata", {}).get("mystnb", {})
+            alt = mystnb.get("image", {}).get("alt") or mystnb.get("figure", {}).get("caption")
+            if not (isinstance(alt, str) and alt.strip()):
+                problems.append(f"{path.relative_to(root)} code cell {number}: a figure without "
+                                "metadata mystnb.image.alt")
+    return problems

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from book_checks import (EXPECTED_IDS, ROOT, book_pages, declared_tolerances, defined_labels,
-                         low_resolution_figures, toc_problems, unexecuted_cells, wide_output_lines)
+                         figures_without_alt_text, low_resolution_figures, toc_problems, unexecuted_cells, wide_output_lines)
 from nbval_tolerance import parse_tolerance
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
@@ -48,6 +48,10 @@ def test_no_printed_line_is_wider_than_the_text_column():
 def test_every_stored_figure_is_drawn_at_200_dpi():
     # nnbook.setup() switches the inline backend to retina PNGs (twice figure.dpi).
     assert low_resolution_figures() == []
+
+
+def test_every_figure_has_alt_text():
+    assert figures_without_alt_text() == []
 
 
 def test_the_output_checks_find_wide_lines_and_low_resolution_figures(tmp_path):

@@ -195,3 +195,16 @@ def test_panel_labels_and_integer_ticks_reject_bad_options():
     with pytest.raises(ValueError, match="axis must be 'x', 'y' or 'both', got 'z'"):
         plotting.integer_ticks(axes[0], "z")
     plt.close(fig)
+
+
+def test_category_axes_of_bar_charts_name_themselves():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.barh([0, 1], [3.0, 4.0])
+    ax.set_yticks([0, 1], ["alpha", "beta"])
+    ax.set_xlabel("seconds")
+    assert plotting.check_figure(fig) == []
+    ax.set_yticks([0, 1], ["0", "1"])
+    assert any("no y label" in p for p in plotting.check_figure(fig))
+    plt.close(fig)

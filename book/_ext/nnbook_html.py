@@ -7,6 +7,10 @@
     ``const THEBE_JS_URL = ...`` is a JavaScript ``SyntaxError`` in the reader's console.
     Only exact repeats (same file, or same inline body) are dropped; the order is kept.
 
+``builder-inited``
+    The book's stylesheet, ``book/_static/nnbook.css``: stored figures (200-dpi PNGs with their
+    displayed size) shrink to the text column and keep their aspect ratio.
+
 ``config-inited`` and ``html-page-context``
     The PDF edition. When ``make pdf`` has built ``_build/pdf/nnbook.pdf``, the site ships it
     (``html_extra_path``) and every page's footer links to it, with the path relative to that
@@ -17,6 +21,15 @@ from __future__ import annotations
 from pathlib import Path
 
 PDF = Path("_build") / "pdf" / "nnbook.pdf"
+STATIC = Path(__file__).resolve().parent.parent / "_static"
+
+
+def add_stylesheet(app):
+    if app.builder.format != "html":
+        return
+    if str(STATIC) not in app.config.html_static_path:
+        app.config.html_static_path.append(str(STATIC))
+    app.add_css_file("nnbook.css")
 
 
 def _script_key(script) -> tuple:
@@ -57,6 +70,7 @@ def link_pdf(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.connect("config-inited", ship_pdf)
+    app.connect("builder-inited", add_stylesheet)
     app.connect("html-page-context", drop_repeated_scripts, priority=900)
     app.connect("html-page-context", link_pdf)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -150,6 +150,12 @@ def _is_yellow(colour) -> bool:
     return a > 0.3 and r >= 0.7 and g >= 0.7 and b <= 0.5
 
 
+def _is_numeric_tick(text: str) -> bool:
+    """Whether a tick label shows a number ("0.5", "−2", "$\\mathdefault{10^{-3}}$") rather than a name."""
+    bare = re.sub(r"\\mathdefault|[${}^\u2212+\-.,e\u00d7\s%]", "", text)
+    return bare.isdigit()
+
+
 def _outside_math(text: str) -> str:
     """``text`` with its $...$ spans removed."""
     return re.sub(r"\$[^$]*\$", "", text)
@@ -191,8 +197,9 @@ def check_figure(fig) -> list[str]:
                 continue
             if sup or any(getattr(s, f"get_{axis}label")() for s in siblings):
                 continue
-            if not getattr(ax, f"get_{axis}ticklabels")() or not any(t.get_text() for t in getattr(ax, f"get_{axis}ticklabels")()):
-                continue  # no tick labels drawn: nothing to name
+            ticks = [t.get_text() for t in getattr(ax, f"get_{axis}ticklabels")() if t.get_text()]
+            if not ticks or not any(_is_numeric_tick(t) for t in ticks):
+                continue  # no tick labels, or category names (bar charts): the ticks name themselves
             if twins and axis == "x" and any(t.get_xlabel() for t in twins):
                 continue
             problems.append(f"{name}: no {axis} label")

@@ -4,7 +4,7 @@ Per page (``test_page[...]``): every request answered 200 by our loopback server
 loopback, no console error, every ``<img>`` decoded, math typeset by MathJax (no raw ``$$`` or
 ``\\(`` left in the visible text, no MathJax error), every link target and ``#anchor`` exists,
 one visible ``<h1>``, ``lang`` set, favicon and logo, copy buttons on code blocks, long outputs
-scrollable rather than cut, figures with alt text or a caption, previous/next links on chapter
+scrollable rather than cut, figures with alt text or a caption and their own aspect ratio, previous/next links on chapter
 pages, the notebook download button delivering the page's notebook, and no horizontal scroll at
 a phone's 390 px width. Then: search, the light/dark toggle, copy to the clipboard, the sidebar,
 and screenshots for people (desktop and phone) under ``<site>/../screenshots/``.
@@ -98,6 +98,8 @@ const done = arguments[arguments.length - 1];
     return {
       src: img.getAttribute('src') || '', alt: (img.getAttribute('alt') || '').trim(), error,
       width: img.naturalWidth, caption: cap ? cap.textContent.trim() : '',
+      natural: img.naturalHeight ? img.naturalWidth / img.naturalHeight : 0,
+      shown: img.clientHeight ? img.clientWidth / img.clientHeight : 0,
       logo: img.classList.contains('logo__image'), heading: nearHeading(img),
     };
   }));
@@ -229,6 +231,8 @@ def _fact_problems(page: str, facts: dict, base: str) -> list[str]:
         if not img["logo"] and (not img["alt"] or _is_file_path(img["alt"])) and not img["caption"]:
             out.append(f"figure without alt text or caption: {img['src']} (in section "
                        f"'{img['heading']}'; give the cell metadata mystnb.image.alt)")
+        if img["natural"] and img["shown"] and abs(img["shown"] / img["natural"] - 1) > 0.03:
+            out.append(f"figure distorted: drawn {img['natural']:.2f}:1, shown {img['shown']:.2f}:1 ({img['src']})")
     if not any(img["logo"] and img["width"] > 0 for img in facts["images"]):
         out.append("the logo is missing or not decoded")
     if not facts["favicon"] or not (SITE / unquote(urlsplit(facts["favicon"]).path).lstrip("/")).is_file():
