@@ -31,7 +31,7 @@ NBVAL := NNBOOK_STRICT_FIGURES=1 $(PY) -m pytest --nbval --nbval-current-env --n
 # below it, as on a laptop without AVX-512. The machine's OPENBLAS_* settings are left alone.
 AVX2 := ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2
 
-.PHONY: check-python pdf book test unit notebooks notebooks-native notebooks-avx2 toc build-strict site lab refresh bench clean
+.PHONY: check-python pdf book test unit notebooks notebooks-native notebooks-avx2 toc build-strict site lab refresh student bundle bench clean
 
 # Refuses an unsupported Python before anything is installed, with one line naming the range.
 check-python:
@@ -129,6 +129,14 @@ pdf: $(STAMP)
 	  echo "PDF: _build/pdf/nnbook.pdf, built in $$(( $$(date +%s) - start )) s"; \
 	  $(PY) -m pytest tests/pdf -p no:cacheprovider -q -rs; \
 	fi
+
+# The student edition (solutions removed, stubs and checks kept) and the downloads the site offers
+# (runnable zips: notebooks, a wheel of nnbook, requirements.txt, a README). See tools/editions.py.
+student: $(STAMP)
+	$(PY) tools/editions.py student _build/student
+
+bundle: $(STAMP)
+	$(PY) tools/editions.py bundle _build/downloads
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -18,6 +18,7 @@ ALLOWED = {
     "nets": {TOP, "data", "nn", "nets"},
     "seq": {TOP, "data", "nn", "seq"},
     "studies": {TOP, "data", "nn", "nets", "seq", "studies"},
+    "exercises": {TOP, "data", "nn", "nets", "seq", "studies", "exercises"},
 }
 
 
