@@ -103,6 +103,8 @@ def test_question_map_lists_every_id_once_with_existing_targets():
         assert q["question"].strip(), f"{q['id']}: empty question"
         if q["answer"] is not None:
             assert q["answer"].lower() in labels, f"{q['id']}: answer label '{q['answer']}' is defined on no page"
+        for extra in q.get("also", []):
+            assert extra.lower() in labels, f"{q['id']}: 'also' label '{extra}' is defined on no page"
 
 
 def test_glossary_entries_are_complete_and_link_to_existing_sections():

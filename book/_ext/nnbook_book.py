@@ -43,6 +43,9 @@ def load_questions(srcdir: Path) -> list[dict]:
             missing = {"id", "question", "answer"} - set(entry)
             if missing:
                 raise ExtensionError(f"{path}: entry {entry!r} lacks {sorted(missing)}")
+            also = entry.get("also", [])
+            if not isinstance(also, list) or not all(isinstance(label, str) for label in also):
+                raise ExtensionError(f"{path}: entry {entry['id']}: 'also' must be a list of section labels, got {also!r}")
             rows.append({**entry, "chapter": data["chapter"], "file": path})
     return rows
 
@@ -107,7 +110,9 @@ class QuestionMap(SphinxDirective):
             anchor = nodes.target("", "", ids=[f"question-{q['id'].lower()}"])
             id_cell = nodes.paragraph("", "", anchor, nodes.strong(text=q["id"]))
             if q["answer"]:
-                answer = _ref(q["answer"])
+                answer = nodes.inline("", "", _ref(q["answer"]))
+                for extra in q.get("also", []):  # further sections that answer part of the question
+                    answer += [nodes.Text("; also "), _ref(extra)]
             else:
                 answer = nodes.emphasis(text="planned")
             rows.append([id_cell, nodes.Text(q["question"]), nodes.Text(q["chapter"]), answer])
