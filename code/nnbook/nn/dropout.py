@@ -34,7 +34,9 @@ def _check_p(p: float) -> float:
 
 
 def dropout_forward(X, p: float = 0.5, training: bool = True, random_state=None):
-    r"""Inverted dropout :math:`\tilde h = r \odot h / (1-p)`, :math:`r_i \sim \mathrm{Bernoulli}(1-p)`.
+    r"""Inverted dropout: :math:`\tilde h = r \odot h / (1-p)`.
+
+    Each mask entry is drawn independently, :math:`r_i \sim \mathrm{Bernoulli}(1-p)`.
 
     Parameters
     ----------

@@ -122,9 +122,14 @@ def he_uniform(shape, gain: float = math.sqrt(2.0), random_state=None) -> np.nda
 
 
 def he_normal(shape, gain: float = math.sqrt(2.0), random_state=None) -> np.ndarray:
-    r""":math:`W \sim \mathcal N(0, g^2/n_{in})`, :math:`2/n_{in}` for ReLU (He et al., 2015)."""
+    r"""He normal: :math:`W \sim \mathcal N(0, g^2/n_{in})`.
+
+    The default gain :math:`g = \sqrt 2` gives :math:`\mathrm{Var}(W) = 2/n_{in}`,
+    for ReLU units (He et al., 2015).
+    """
     fan_in, _ = fan_in_and_fan_out(shape)
-    return as_generator(random_state).normal(0.0, _check_gain(gain) / math.sqrt(fan_in), size=shape)
+    std = _check_gain(gain) / math.sqrt(fan_in)
+    return as_generator(random_state).normal(0.0, std, size=shape)
 
 
 INITIALISERS: dict[str, Callable] = {

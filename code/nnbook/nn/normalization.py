@@ -90,12 +90,14 @@ def batch_norm_forward(X, gamma, beta, eps: float = 1e-5):
         constant = np.flatnonzero(flat.max(axis=1) == flat.min(axis=1))
         if constant.size:
             raise ValueError(f"eps = 0 needs every channel of X to vary, but channel {int(constant[0])} is constant")
-    X, gamma, beta = _check_array("X", X), _check_array("gamma", gamma), _check_array("beta", beta)
+    X, gamma, beta = (_check_array("X", X), _check_array("gamma", gamma),
+                      _check_array("beta", beta))
     _check_bn(X, gamma, beta)
     N, C = X.shape[:2]
     m = X.size // C
     if m < 2:
-        raise ValueError(f"batch norm in training mode needs more than 1 value per channel, got X of shape {X.shape}")
+        raise ValueError("batch norm in training mode needs more than 1 value per "
+                         f"channel, got X of shape {X.shape}")
     X3 = X.reshape(N, C, -1)  # one layout for (N, C), (N, C, L) and (N, C, H, W)
     mean = np.einsum("nci->c", X3) / m
     x_hat = X3 - mean[:, None]
@@ -104,7 +106,8 @@ def batch_norm_forward(X, gamma, beta, eps: float = 1e-5):
     x_hat *= inv_std[:, None]  # in place: x_hat now holds (x - mean) / sqrt(var + eps)
     out = x_hat * gamma[:, None].astype(X.dtype, copy=False)
     out += beta[:, None].astype(X.dtype, copy=False)
-    cache = {"x_hat": x_hat, "inv_std": inv_std, "gamma": gamma, "mean": mean, "var": var, "m": m}
+    cache = {"x_hat": x_hat, "inv_std": inv_std, "gamma": gamma,
+             "mean": mean, "var": var, "m": m}
     return out.reshape(X.shape), cache
 
 
