@@ -55,15 +55,17 @@ def relative_error(analytic, numeric, floor: float = 1e-10) -> np.ndarray:
     return np.abs(a - n) / np.maximum(np.maximum(np.abs(a), np.abs(n)), floor)
 
 
-def numerical_gradient(f: Callable[[], float], param: np.ndarray, h: float = 1e-5) -> np.ndarray:
-    r"""Central differences :math:`(f(\theta+h e_k)-f(\theta-h e_k))/(2h)` for every entry of ``param``.
+def numerical_gradient(f: Callable[[], float], param: np.ndarray,
+                       h: float = 1e-5) -> np.ndarray:
+    r"""Central differences :math:`(f(\theta+h e_k)-f(\theta-h e_k))/(2h)`, entrywise.
 
-    ``f`` takes no argument and reads ``param``, which is perturbed in place, one entry at a
-    time, and restored exactly afterwards. Returns an array shaped like ``param``.
+    ``f`` takes no argument and reads ``param``, which is perturbed in place, one entry
+    at a time, and restored exactly afterwards. Returns an array shaped like ``param``.
     """
     f = check_callable("f", f)
     if not isinstance(param, np.ndarray) or not np.issubdtype(param.dtype, np.floating):
-        raise TypeError(f"param must be a float ndarray (perturbed in place), got {type(param).__name__}")
+        raise TypeError("param must be a float ndarray (perturbed in place), "
+                        f"got {type(param).__name__}")
     h = check_number("h", h, low=0.0, low_open=True)
     grad = np.zeros_like(param)
     for k in np.ndindex(param.shape):

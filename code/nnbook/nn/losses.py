@@ -105,7 +105,8 @@ def binary_cross_entropy_grad(logits, y) -> np.ndarray:
 
 # --- softmax and multiclass cross-entropy -----------------------------------------------------
 def logsumexp(Z) -> np.ndarray:
-    r""":math:`\log\sum_k e^{z_k}` of each row, as :math:`c+\log\sum_k e^{z_k-c}` with :math:`c=\max_k z_k`."""
+    r""":math:`\log\sum_k e^{z_k}` of each row, computed as
+    :math:`c+\log\sum_k e^{z_k-c}` with :math:`c=\max_k z_k` (nothing overflows)."""
     Z = _as_2d_float("Z", Z)
     c = Z.max(axis=1, keepdims=True)
     return (c + np.log(np.exp(Z - c).sum(axis=1, keepdims=True)))[:, 0]
@@ -202,7 +203,8 @@ def _weight_list(weights) -> list[np.ndarray]:
 
 
 def l2_penalty_grad(weights, weight_decay: float) -> list[np.ndarray]:
-    r""":math:`\partial/\partial W^{(l)}` of :func:`l2_penalty`: :math:`\lambda W^{(l)}` for each matrix."""
+    r""":math:`\partial/\partial W^{(l)}` of :func:`l2_penalty`: :math:`\lambda W^{(l)}`,
+    for each weight matrix."""
     lam = _check_weight_decay(weight_decay)
     weights = _weight_list(weights)
     return [lam * W for W in weights]

@@ -103,11 +103,13 @@ def check_layers(weights, biases, n_inputs: int | None = None) -> tuple[list, li
 
 
 def backward(delta_out, Zs, As, weights, activation: str = "relu"):
-    r"""Backward pass from :math:`\Delta^{(L)} = \partial J/\partial Z^{(L)}`, shape (m, n_L).
+    r"""Backward pass from the output signal ``delta_out``, shape (m, n_L).
 
-    Returns ``[(dW1, db1), ..., (dWL, dbL)]`` of the data term (no weight decay), with
-    :math:`\partial J/\partial W^{(l)} = \Delta^{(l)\top}A^{(l-1)}`, :math:`\partial J/\partial\mathbf b^{(l)}`
-    = column sums of :math:`\Delta^{(l)}`, and :math:`\Delta^{(l-1)}=(\Delta^{(l)}W^{(l)})\odot f'(Z^{(l-1)})`.
+    ``delta_out`` is :math:`\Delta^{(L)} = \partial J/\partial Z^{(L)}`. Returns
+    ``[(dW1, db1), ..., (dWL, dbL)]`` of the data term (no weight decay), with
+    :math:`\partial J/\partial W^{(l)} = \Delta^{(l)\top}A^{(l-1)}`,
+    :math:`\partial J/\partial\mathbf b^{(l)}` = column sums of :math:`\Delta^{(l)}`, and
+    :math:`\Delta^{(l-1)}=(\Delta^{(l)}W^{(l)})\odot f'(Z^{(l-1)})`.
     """
     _, f_prime = _activation(activation)
     delta_out, Zs, As, weights = check_backward_inputs(delta_out, Zs, As, weights)
@@ -352,7 +354,10 @@ class MLP(Estimator):
         return total, grads
 
     def fit(self, X, y) -> "MLP":
-        """Mini-batch SGD for ``epochs`` passes: ``W -= learning_rate * dJ/dW``; returns self."""
+        """Mini-batch SGD for ``epochs`` passes; returns self.
+
+        Each step: ``W -= learning_rate * dJ/dW`` and ``b -= learning_rate * dJ/db``.
+        """
         self._check_params()
         X = self._check_X(X)
         y = self._check_y(y, len(X))
