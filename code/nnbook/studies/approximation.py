@@ -67,10 +67,17 @@ def _check_args(f, a, b, width):
 
 
 def relu_interpolant(f, a: float, b: float, width: int) -> OneHiddenLayer:
-    r"""ReLU network equal to the linear interpolant of ``f`` at knots :math:`x_k = a + kh`.
+    r"""ReLU network equal to the linear interpolant of ``f`` at equally spaced knots.
 
-    :math:`\hat f(x) = f(x_0) + \sum_{k=0}^{W-1} (s_k - s_{k-1})\,\mathrm{relu}(x - x_k)` with
-    slopes :math:`s_k = (f(x_{k+1}) - f(x_k))/h` and :math:`s_{-1} = 0`; exact on :math:`[a, b]`.
+    Knots :math:`x_k = a + kh`, :math:`k = 0, \dots, W`, with :math:`h = (b - a)/W` and
+    :math:`W` = ``width``:
+
+    .. math::
+
+        \hat f(x) = f(x_0) + \sum_{k=0}^{W-1} (s_k - s_{k-1})\,\mathrm{relu}(x - x_k),
+
+    with slopes :math:`s_k = (f(x_{k+1}) - f(x_k))/h` and :math:`s_{-1} = 0`; the network
+    equals the interpolant on :math:`[a, b]`.
     """
     _check_args(f, a, b, width)
     knots = np.linspace(a, b, width + 1)

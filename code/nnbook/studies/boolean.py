@@ -257,10 +257,10 @@ def minimal_dnf_sizes(n: int) -> np.ndarray:
 def conjunction_unit(term: str) -> tuple[np.ndarray, float]:
     r"""Weights and bias of a unit that outputs 1 exactly when ``term`` holds.
 
-    :math:`w_i = +1` for a literal :math:`x_i`, :math:`-1` for :math:`\neg x_i`, 0 if absent,
-    and :math:`b = 1 - P` with :math:`P` the number of *positive* literals. Then
-    :math:`w \cdot x + b = 1 - (\text{number of violated literals})`, so ReLU or a threshold
-    at 0 gives 1 on the satisfying inputs and 0 elsewhere.
+    :math:`w_i = +1` for a literal :math:`x_i`, :math:`-1` for :math:`\neg x_i`, 0 if
+    absent, and :math:`b = 1 - P` with :math:`P` the number of *positive* literals. Then
+    :math:`w \cdot x + b = 1 - v`, with :math:`v` the number of violated literals, so
+    ReLU or a threshold at 0 gives 1 on the satisfying inputs and 0 elsewhere.
     """
     _check_term(term)
     w = np.array([{"1": 1.0, "0": -1.0, "-": 0.0}[c] for c in term])
@@ -353,7 +353,10 @@ def parity_chain(n: int) -> Network:
 
 
 def parity_tree(n: int) -> Network:
-    """n-input parity as a balanced tree of XOR blocks; an odd value out waits for the next level."""
+    """n-input parity as a balanced tree of XOR blocks.
+
+    An odd value out waits for the next level.
+    """
     builder, values = NetworkBuilder(_check_n(n)), list(range(n))
     while len(values) > 1:
         pairs = list(zip(values[0::2], values[1::2]))

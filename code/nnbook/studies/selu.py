@@ -95,7 +95,11 @@ def solve_selu_constants(xtol: float = 1e-15) -> tuple[float, float]:
         About 1.6732632423543772 and 1.0507009873554805.
     """
     xtol = check_number("xtol", xtol, low=0.0, low_open=True)
-    alpha = optimize.brentq(lambda a: elu_gaussian_moments(a)[0], 0.5, 5.0, xtol=xtol, rtol=4 * np.finfo(float).eps)
+
+    def mean_equation(a):  # E[elu_a(z)] for z ~ N(0, 1); its root is alpha
+        return elu_gaussian_moments(a)[0]
+
+    alpha = optimize.brentq(mean_equation, 0.5, 5.0, xtol=xtol, rtol=4 * np.finfo(float).eps)
     lam = 1.0 / math.sqrt(elu_gaussian_moments(alpha)[1])
     return alpha, lam
 
