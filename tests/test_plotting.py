@@ -208,3 +208,16 @@ def test_category_axes_of_bar_charts_name_themselves():
     ax.set_yticks([0, 1], ["0", "1"])
     assert any("no y label" in p for p in plotting.check_figure(fig))
     plt.close(fig)
+
+
+def test_timeline_groups_differ_in_marker_and_its_leaders_are_solid():
+    import matplotlib.pyplot as plt
+
+    plotting.use_book_style()
+    ax = plotting.timeline([(1950, "a", "one"), (1960, "b", "two"), (1970, "c", "three")])
+    ax.set_ylabel("year")
+    assert plotting.check_figure(ax.figure) == []
+    dots = {line.get_marker() for line in ax.get_lines() if line.get_label().startswith("_") and len(line.get_xdata()) == 1}
+    leaders = {line.get_linestyle() for line in ax.get_lines() if len(line.get_xdata()) == 3}
+    assert dots == {"o", "s", "^"} and leaders == {"-"}
+    plt.close(ax.figure)

@@ -19,6 +19,9 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#000000", "#E
 #: One line style per colour, so that every line of a plot stays distinguishable in grey.
 LINESTYLES = ("-", "--", "-.", ":", (0, (6, 1.5, 1, 1.5, 1, 1.5)), (0, (9, 2.5)), (0, (1, 1.2)))
 
+#: One marker per colour, for points and for groups told apart in a legend.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+
 #: Inline figures are drawn at twice ``figure.dpi`` ("retina", 200 dpi) and shown at their
 #: nominal size; saved figures at ``savefig.dpi``.
 FIGURE_DPI = 200
@@ -359,7 +362,7 @@ def timeline(events, ax=None, width: float = 9.0):
     ----------
     events : sequence of (int, str) or (int, str, str)
         Years (non-decreasing), one-line descriptions and, optionally, a group name; groups
-        get palette colours and a legend.
+        get palette colours, their own markers and a legend.
     ax : matplotlib Axes, optional
     width : float, default 9
         Figure width in inches when ``ax`` is not given.
@@ -386,13 +389,14 @@ def timeline(events, ax=None, width: float = 9.0):
     rows = np.linspace(first, last, len(events)) if len(events) > 1 else np.array([first], float)
     trans = ax.get_yaxis_transform()  # x in axes fractions, y in years
     for (year, text, *group), row in zip(events, rows):
-        colour = PALETTE[groups.index(group[0]) % len(PALETTE)] if group else PALETTE[0]
-        ax.plot(0.0, year, "o", color=colour, markersize=5, zorder=3, transform=trans, clip_on=False)
-        ax.plot([0.0, 0.06, 0.08], [year, row, row], color=colour, linewidth=0.7, transform=trans, clip_on=False)
+        k = groups.index(group[0]) if group else 0
+        colour, marker = PALETTE[k % len(PALETTE)], MARKERS[k % len(MARKERS)]
+        ax.plot(0.0, year, marker, color=colour, markersize=5, zorder=3, transform=trans, clip_on=False)
+        ax.plot([0.0, 0.06, 0.08], [year, row, row], "-", color=colour, linewidth=0.7, transform=trans, clip_on=False)
         ax.text(0.09, row, f"{year}", va="center", fontsize=9, fontweight="bold", transform=trans)
         ax.text(0.16, row, text, va="center", fontsize=9, transform=trans)
     for k, name in enumerate(groups):
-        ax.plot([], [], "o", color=PALETTE[k % len(PALETTE)], label=name)
+        ax.plot([], [], MARKERS[k % len(MARKERS)], color=PALETTE[k % len(PALETTE)], label=name)
     if groups:
         ax.legend(loc="lower right", fontsize=8)
     ticks = np.arange(10 * (first // 10), last + 1, 10)
