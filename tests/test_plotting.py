@@ -221,3 +221,28 @@ def test_timeline_groups_differ_in_marker_and_its_leaders_are_solid():
     leaders = {line.get_linestyle() for line in ax.get_lines() if len(line.get_xdata()) == 3}
     assert dots == {"o", "s", "^"} and leaders == {"-"}
     plt.close(ax.figure)
+
+
+def test_the_cycle_s_custom_dash_patterns_count_as_different_styles():
+    import matplotlib.pyplot as plt
+
+    plotting.use_book_style()
+    fig, ax = plt.subplots()
+    for k in range(len(plotting.PALETTE)):
+        ax.plot([0, 1], [k, k + 1], label=f"line {k}")
+    ax.set(xlabel="step", ylabel="value")
+    ax.legend()
+    assert plotting.check_figure(fig) == []
+    plt.close(fig)
+
+
+def test_integer_ticks_on_a_long_range_are_round():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 100], [0, 1])
+    plotting.integer_ticks(ax, "x")
+    fig.canvas.draw()
+    ticks = [t for t in ax.get_xticks() if 0 <= t <= 100]
+    assert all(t % 10 == 0 for t in ticks), ticks
+    plt.close(fig)

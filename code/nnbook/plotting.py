@@ -137,7 +137,7 @@ def integer_ticks(ax, axis: str = "x") -> None:
     if axis not in ("x", "y", "both"):
         raise ValueError(f"axis must be 'x', 'y' or 'both', got {axis!r}")
     for name in ("x", "y") if axis == "both" else (axis,):
-        getattr(ax, f"{name}axis").set_major_locator(MaxNLocator(integer=True))
+        getattr(ax, f"{name}axis").set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 2.5, 5, 10]))
 
 
 _ASCII_MATH = re.compile(r"\^\(|\^-?\d|\*\*|sqrt\(|_\{")
@@ -209,7 +209,10 @@ def check_figure(fig) -> list[str]:
         labelled = [line for line in ax.get_lines() if not line.get_label().startswith("_") and line.get_visible()]
         seen = {}
         for line in labelled:
-            style = (str(line.get_linestyle()) if len(line.get_xdata()) > 1 else "None", str(line.get_marker()))
+            # matplotlib names every custom dash pattern "--": compare the pattern itself
+            dashes = getattr(line, "_unscaled_dash_pattern", None) or line.get_linestyle()
+            style = (str(dashes) if len(line.get_xdata()) > 1 and line.get_linestyle() != "None" else "None",
+                     str(line.get_marker()))
             if style in seen and style != ("None", "None"):
                 problems.append(f"{name}: lines {seen[style]!r} and {line.get_label()!r} differ only in colour")
             seen.setdefault(style, line.get_label())
