@@ -1,4 +1,5 @@
 """nnbook.seq.hmm against brute-force enumeration, hmmlearn and textbook numbers."""
+import itertools
 import warnings
 
 import numpy as np
@@ -452,3 +453,25 @@ def test_baum_welch_refuses_a_negative_or_infinite_tol(tol, match):
     pi, A, B = np.array([0.5, 0.5]), np.array([[0.9, 0.1], [0.2, 0.8]]), np.array([[0.7, 0.3], [0.1, 0.9]])
     with pytest.raises(ValueError, match=match):
         hmm.baum_welch([np.array([0, 1, 0])], pi, A, B, n_iter=2, tol=tol)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_viterbi_lattice_is_the_max_over_prefixes_and_traces_to_viterbi(seed):
+    rng = np.random.default_rng(700 + seed)
+    pi, A, B = rng.dirichlet(np.ones(3)), rng.dirichlet(np.ones(3), 3), rng.dirichlet(np.ones(4), 3)
+    obs = rng.integers(0, 4, 6)
+    delta, back = hmm.viterbi_lattice(pi, A, B, obs)
+    for t in range(6):  # delta_t(j): the best prefix path ending in j, by enumeration
+        for j in range(3):
+            best = max(hmm.path_log_prob(pi, A, B, obs[:t + 1], np.array(p + (j,)))
+                       for p in itertools.product(range(3), repeat=t))
+            np.testing.assert_allclose(delta[t, j], best, rtol=1e-12)
+    path, score = hmm.viterbi(pi, A, B, obs)
+    traced = [int(np.argmax(delta[-1]))]
+    for t in range(5, 0, -1):
+        traced.append(int(back[t, traced[-1]]))
+    np.testing.assert_array_equal(traced[::-1], path)
+    np.testing.assert_allclose(delta[-1].max(), score, rtol=1e-12)
+    assert (back[0] == -1).all()
+    with pytest.raises(ValueError, match="obs"):
+        hmm.viterbi_lattice(pi, A, B, [0, 9])

@@ -146,6 +146,25 @@ def viterbi(pi, A, B, obs, end=None):
     return chain.viterbi(log_pi, log_A, log_b, log_end)
 
 
+def viterbi_lattice(pi, A, B, obs):
+    r"""The whole Viterbi lattice: scores ``delta`` (T, N) and back-pointers ``back`` (T, N).
+
+    :math:`\delta_1(j) = \log\pi_j + \log b_j(o_1)`, :math:`\delta_t(j) = \max_i [\delta_{t-1}(i) +
+    \log a_{ij}] + \log b_j(o_t)`, ``back[t, j]`` the maximising i (``back[0]`` is -1). For
+    drawing the trellis of page 02; :func:`viterbi` (the chain engine's) returns only the path.
+    Tracing ``back`` from :math:`\arg\max_j\delta_T(j)` gives that path.
+    """
+    log_pi, log_A, log_b = log_potentials(pi, A, B, obs)
+    delta = np.empty_like(log_b)
+    back = np.full(log_b.shape, -1, dtype=np.int64)
+    delta[0] = log_pi + log_b[0]
+    for t in range(1, len(log_b)):
+        scores = delta[t - 1][:, None] + log_A
+        back[t] = np.argmax(scores, axis=0)
+        delta[t] = scores.max(axis=0) + log_b[t]
+    return delta, back
+
+
 def greedy_decode(pi, A, B, obs):
     r"""Left-to-right greedy path: :math:`s_t = \arg\max_j a_{s_{t-1} j}\, b_j(o_t)` (not optimal)."""
     log_pi, log_A, log_b = log_potentials(pi, A, B, obs)
@@ -341,7 +360,7 @@ def sample(pi, A, B, n_steps: int, random_state=None):
 
 
 __all__ = [
-    "forward_log", "backward_log", "posterior", "viterbi", "greedy_decode", "posterior_decode",
+    "forward_log", "backward_log", "posterior", "viterbi", "viterbi_lattice", "greedy_decode", "posterior_decode",
     "path_log_prob", "brute_force", "supervised_mle", "baum_welch", "expected_counts", "sample",
     "log_potentials", "check_params", "check_obs", "check_param_letters", "PARAM_LETTERS",
 ]
