@@ -268,6 +268,14 @@ case("clip_grad_norm", "grads", st.sampled_from([[], None, [[1.0, 2.0]], [np.one
      lambda b: optim.clip_grad_norm(b, 1.0))
 case("clip_grad_norm", "max_norm", bad_reals(low=0.0, inf_ok=True), lambda b: optim.clip_grad_norm([np.ones(2)], b))
 case("clip_grad_norm", "norm_type", bad_reals(low=0.0, inf_ok=True), lambda b: optim.clip_grad_norm([np.ones(2)], 1.0, b))
+case("adam_l2_effective_decay", "v", bad_arrays((4,), ndim_free=True, extra=(-np.ones(4),)),
+     lambda b: optim.adam_l2_effective_decay(b, 10, 0.01, 0.1))
+case("adam_l2_effective_decay", "t", bad_ints(), lambda b: optim.adam_l2_effective_decay(np.ones(4), b, 0.01, 0.1))
+case("adam_l2_effective_decay", "lr", bad_reals(low=0.0), lambda b: optim.adam_l2_effective_decay(np.ones(4), 10, b, 0.1))
+case("adam_l2_effective_decay", "weight_decay", bad_reals(low=0.0),
+     lambda b: optim.adam_l2_effective_decay(np.ones(4), 10, 0.01, b))
+case("adam_l2_effective_decay", "beta2", bad_reals(low=0.0, high=1.0),
+     lambda b: optim.adam_l2_effective_decay(np.ones(4), 10, 0.01, 0.1, beta2=b))
 case("GradClipping", "optimizer", st.sampled_from([None, "sgd", 3]), lambda b: optim.GradClipping(b, 1.0))
 case("GradClipping", "max_norm", bad_reals(low=0.0, inf_ok=True),
      lambda b: optim.GradClipping(torch.optim.SGD(torch.nn.Linear(2, 1).parameters(), lr=0.1), b))

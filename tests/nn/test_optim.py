@@ -167,3 +167,54 @@ def test_optimisers_refuse_complex_gradients(name):
         opt.step([np.array([1 + 1j, 0])])
     np.testing.assert_array_equal(theta, 0.0)
     assert opt.t == 0
+
+
+@pytest.mark.parametrize("kwargs", [dict(lr=0.01, weight_decay=0.1), dict(lr=0.003, betas=(0.8, 0.99), eps=1e-6,
+                                                                           weight_decay=1.0)])
+def test_adamw_matches_torch_at_every_step(kwargs):
+    rng = np.random.default_rng(3)
+    theta = rng.normal(size=(6, 2))
+    ttheta = torch.tensor(theta.copy(), requires_grad=True)
+    opt, topt = optim.AdamW([theta], **kwargs), torch.optim.AdamW([ttheta], **kwargs)
+    for _ in range(200):
+        g = np.sin(3 * theta) + 0.1 * rng.normal(size=theta.shape)
+        ttheta.grad = torch.tensor(g)
+        opt.step([g])
+        topt.step()
+        np.testing.assert_allclose(theta, ttheta.detach().numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_weight_decay_equals_l2_for_sgd_but_not_for_adam():
+    rng = np.random.default_rng(4)
+    a, b, c, d = (rng.normal(size=5) for _ in range(4))
+    b[:], d[:] = a, c
+    sgd_l2, adam_l2 = optim.SGD([a], lr=0.1, weight_decay=0.5), optim.Adam([c], lr=0.1, weight_decay=0.5)
+    adamw = optim.AdamW([d], lr=0.1, weight_decay=0.5)
+    for _ in range(20):
+        g = rng.normal(size=5)
+        sgd_l2.step([g])
+        b *= 1 - 0.1 * 0.5  # decoupled decay, then the plain SGD step
+        b -= 0.1 * g
+        adam_l2.step([g])
+        adamw.step([g])
+    np.testing.assert_allclose(a, b, rtol=1e-12)
+    assert np.abs(c - d).max() > 0.1
+
+
+def test_adam_l2_effective_decay_from_torch_state():
+    # the formula against the step torch's Adam takes for a parameter whose only gradient is the L2 term
+    w = torch.tensor([1.0, 1.0], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([w], lr=0.01, weight_decay=0.1)
+    for t in range(50):
+        w.grad = torch.tensor([0.0, 30.0], dtype=torch.float64) * (1 if t % 2 else -1)  # noisy big gradient on w[1]
+        opt.step()
+    v = opt.state[w]["exp_avg_sq"].numpy()
+    decay = optim.adam_l2_effective_decay(v, 50, lr=0.01, weight_decay=0.1)
+    assert decay[0] > 100 * decay[1]
+    np.testing.assert_allclose(decay, 0.01 * 0.1 / (np.sqrt(v / (1 - 0.999**50)) + 1e-8), rtol=1e-15)
+    with pytest.raises(ValueError, match="v must be >= 0"):
+        optim.adam_l2_effective_decay(-v, 50, 0.01, 0.1)
+    with pytest.raises(ValueError, match="t must be an int >= 1"):
+        optim.adam_l2_effective_decay(v, 0, 0.01, 0.1)
+    with pytest.raises(ValueError, match="weight_decay must be >= 0.0"):
+        optim.adam_l2_effective_decay(v, 5, 0.01, -0.1)

@@ -22,7 +22,10 @@ to the gradient (L2 regularisation); AdamW decays the weights directly (Loshchil
 
 Papers: Polyak (1964), Nesterov (1983), Sutskever et al. (2013), Duchi et al. (2011),
 Tieleman & Hinton (2012), Kingma & Ba (2015).
-Book sections: "Optimisers" (``book/ch4-training/07-optimisers.ipynb``, ``08-optimisers-in-practice.ipynb``).
+:func:`adam_l2_effective_decay` gives the per-parameter decay that Adam's L2 term amounts to.
+
+Book sections: "Optimisers" (``book/ch4-training/07-optimisers.ipynb``, ``08-optimisers-in-practice.ipynb``);
+Adam+L2 against AdamW in ``12-schedules.ipynb``.
 """
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ import math
 
 import numpy as np
 
-from nnbook._validation import check_array, check_bool, check_number
+from nnbook._validation import check_array, check_bool, check_int, check_number
 
 
 def _rate(name: str, value) -> float:
@@ -200,6 +203,43 @@ class AdamW(Adam):
 
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 1e-2):
         super().__init__(params, lr, betas, eps, weight_decay)
+
+
+def adam_l2_effective_decay(v, t: int, lr: float, weight_decay: float, beta2: float = 0.999,
+                            eps: float = 1e-8) -> np.ndarray:
+    r"""The fraction of each parameter that the L2 term removes per step under Adam: :math:`\eta\lambda/(\sqrt{\hat v}+\epsilon)`.
+
+    Adam with ``weight_decay`` :math:`\lambda` adds :math:`\lambda\theta` to the gradient, and that
+    sum is divided by :math:`\sqrt{\hat v_t} + \epsilon`, with :math:`\hat v_t = v_t/(1-\beta_2^t)` the
+    parameter's own running mean square gradient. For slowly varying :math:`\theta` the L2 part of
+    the step is therefore :math:`-\eta\lambda\theta/(\sqrt{\hat v_t}+\epsilon)`: a shrink factor
+    :math:`\eta\lambda/(\sqrt{\hat v_t}+\epsilon)` per step, large for parameters with small gradients and
+    tiny for those with large ones. AdamW shrinks every parameter by the same :math:`\eta\lambda`
+    (Loshchilov & Hutter, 2019).
+
+    Parameters
+    ----------
+    v : array_like, any shape
+        The second-moment state :math:`v_t` (``Adam.v[i]`` here, ``state["exp_avg_sq"]`` in torch), >= 0.
+    t : int
+        The number of steps taken (>= 1).
+    lr, weight_decay, beta2, eps : float
+        :math:`\eta > 0`, :math:`\lambda \ge 0`, :math:`0 \le \beta_2 < 1`, :math:`\epsilon > 0`.
+
+    Returns
+    -------
+    ndarray, shaped like ``v``
+
+    Book section: ``book/ch4-training/12-schedules.ipynb``.
+    """
+    v = check_array("v", v)
+    if np.any(v < 0):
+        raise ValueError(f"v must be >= 0 (a mean of squares), got a minimum of {v.min()}")
+    t = check_int("t", t, low=1)
+    lr, eps = _rate("lr", lr), _rate("eps", eps)
+    weight_decay = check_number("weight_decay", weight_decay, low=0.0)
+    beta2 = _fraction("beta2", beta2)
+    return lr * weight_decay / (np.sqrt(v / (1 - beta2**t)) + eps)
 
 
 OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW}
