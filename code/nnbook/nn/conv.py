@@ -90,11 +90,13 @@ def conv2d_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray | None = None, st
                          f"({H + 2 * padding}, {Wd + 2 * padding}) for padding={padding}")
     Ho = conv_output_size(H, kh, stride, padding)
     Wo = conv_output_size(Wd, kw, stride, padding)
-    Xp = np.pad(X, ((0, 0), (0, 0), (padding, padding), (padding, padding))) if padding else X
-    windows = sliding_window_view(Xp, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride][:, :, :Ho, :Wo]
-    # (N, C, Ho, Wo, kh, kw) -> (N, C*kh*kw, Ho*Wo): column (i, j) of image n is its receptive field
+    Xp = np.pad(X, ((0, 0), (0, 0), (padding,) * 2, (padding,) * 2)) if padding else X
+    windows = sliding_window_view(Xp, (kh, kw), axis=(2, 3))  # every (kh, kw) window
+    windows = windows[:, :, ::stride, ::stride][:, :, :Ho, :Wo]  # (N, C, Ho, Wo, kh, kw)
+    # -> (N, C*kh*kw, Ho*Wo): column (i, j) of image n is its receptive field
     cols = windows.transpose(0, 1, 4, 5, 2, 3).reshape(N, C * kh * kw, Ho * Wo)
-    out = np.matmul(W.reshape(F, -1), cols)  # (F, C*kh*kw) @ (N, C*kh*kw, Ho*Wo), batched over n
+    # (F, C*kh*kw) @ (N, C*kh*kw, Ho*Wo), batched over the images n
+    out = np.matmul(W.reshape(F, -1), cols)
     if b is not None:
         out += b[:, None]
     out = out.reshape(N, F, Ho, Wo)
@@ -184,7 +186,8 @@ def receptive_field(layers) -> list[tuple[int, int]]:
     r, j, out = 1, 1, []
     for index, layer in enumerate(layers):
         if len(layer) != 2:
-            raise ValueError(f"layers[{index}] must be a (kernel, stride) pair, got {layer!r}")
+            raise ValueError(f"layers[{index}] must be a (kernel, stride) pair, "
+                             f"got {layer!r}")
         k = _positive_int(f"layers[{index}] kernel", layer[0])
         s = _positive_int(f"layers[{index}] stride", layer[1])
         r, j = r + (k - 1) * j, j * s

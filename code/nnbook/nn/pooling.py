@@ -135,7 +135,8 @@ def pool2d_backward(grad_out: np.ndarray, cache) -> np.ndarray:
     Ho, Wo = conv_output_size(H, k, s, p), conv_output_size(W, k, s, p)
     grad_out = _check_array("grad_out", grad_out, 4, "N, C, H_o, W_o")
     if grad_out.shape != (N, C, Ho, Wo):
-        raise ValueError(f"grad_out must have shape {(N, C, Ho, Wo)}, got {grad_out.shape}")
+        raise ValueError(f"grad_out must have shape {(N, C, Ho, Wo)}, "
+                         f"got {grad_out.shape}")
     dXp = np.zeros((N, C, H + 2 * p, W + 2 * p), dtype=grad_out.dtype)
     for u in range(k):  # one strided addition per position inside the window
         for v in range(k):

