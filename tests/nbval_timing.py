@@ -99,3 +99,33 @@ def pytest_terminal_summary(terminalreporter):
         (reports / f"notebook-times-{lane}.txt").write_text("\n".join(lines) + "\n")
     except OSError as err:  # a read-only checkout still gets the table on the terminal
         tr.write_line(f"(could not write the timing report: {err})")
+
+
+# ------------------------------------------------------------------ kernel start-up, retried
+# With pytest-xdist, two workers can start kernels at the same instant, and jupyter_client's
+# choice of free ports races between them: the loser's kernel exits at once ("Kernel died
+# before replying to kernel_info", seen on a clean CI clone). That is a start-up accident, not a
+# result of the notebook, so a kernel that dies while starting is started again (three tries).
+def _start_kernel_with_retry():
+    import time
+
+    from nbval import kernel
+
+    start = kernel.RunningKernel.__init__
+    if getattr(start, "retries", False):
+        return
+
+    def start_with_retry(self, *args, **kwargs):
+        for attempt in range(3):
+            try:
+                return start(self, *args, **kwargs)
+            except RuntimeError as error:
+                if "Kernel died before replying" not in str(error) or attempt == 2:
+                    raise
+                time.sleep(1.0 + attempt)
+
+    start_with_retry.retries = True
+    kernel.RunningKernel.__init__ = start_with_retry
+
+
+_start_kernel_with_retry()
