@@ -36,7 +36,7 @@ from nnbook._validation import (
 )
 from nnbook.base import Estimator
 from nnbook.runtime import one_blas_thread
-from nnbook.seq import chain
+from nnbook.seq import chain, hmm
 
 __all__ = [
     "check_params", "log_emission", "log_potentials", "forward_log", "posterior", "viterbi",
@@ -48,15 +48,8 @@ PARAM_LETTERS = {"s": "start probabilities", "t": "transitions", "m": "means", "
 
 
 def check_param_letters(name: str, value) -> str:
-    """An hmmlearn-style parameter string, any of the letters s, t, m, c; ``ValueError`` / ``TypeError`` otherwise."""
-    allowed = ", ".join(f"'{k}' ({v})" for k, v in PARAM_LETTERS.items())
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string of the letters {allowed}, got {value!r} ({type(value).__name__})")
-    unknown = sorted(set(value) - set(PARAM_LETTERS))
-    if unknown:
-        raise ValueError(f"{name} must be a string of the letters {allowed}, e.g. 'stmc'; got {value!r} "
-                         f"(unknown: {', '.join(map(repr, unknown))})")
-    return value
+    """An hmmlearn-style parameter string, any of the letters s, t, m, c (see :func:`nnbook.seq.hmm.check_param_letters`)."""
+    return hmm.check_param_letters(name, value, PARAM_LETTERS)
 
 
 def check_params(pi, A, means, covars):

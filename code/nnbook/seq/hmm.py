@@ -255,18 +255,19 @@ def supervised_mle(obs_seqs, state_seqs, n_states: int, n_symbols: int, alpha: f
 PARAM_LETTERS = {"s": "start probabilities", "t": "transitions", "e": "emissions"}
 
 
-def check_param_letters(name: str, value) -> str:
-    """Check an hmmlearn-style parameter string: any of the letters s, t, e (or none).
+def check_param_letters(name: str, value, letters: dict = PARAM_LETTERS) -> str:
+    """Check an hmmlearn-style parameter string: any of the keys of ``letters`` (or none).
 
-    Raises ``TypeError`` for a non-string and ``ValueError`` naming ``name``, the offending
-    letters and the allowed ones otherwise; returns ``value``.
+    ``letters`` maps each letter to what it updates (s, t, e here; the Gaussian HMM passes its
+    own s, t, m, c). Raises ``TypeError`` for a non-string and ``ValueError`` naming ``name``,
+    the offending letters and the allowed ones otherwise; returns ``value``.
     """
-    allowed = ", ".join(f"'{k}' ({v})" for k, v in PARAM_LETTERS.items())
+    allowed = ", ".join(f"'{k}' ({v})" for k, v in letters.items())
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a string of the letters {allowed}, got {value!r} ({type(value).__name__})")
-    unknown = sorted(set(value) - set(PARAM_LETTERS))
+    unknown = sorted(set(value) - set(letters))
     if unknown:
-        raise ValueError(f"{name} must be a string of the letters {allowed}, e.g. 'ste'; got {value!r} "
+        raise ValueError(f"{name} must be a string of the letters {allowed}, e.g. '{''.join(letters)}'; got {value!r} "
                          f"(unknown: {', '.join(map(repr, unknown))})")
     return value
 
