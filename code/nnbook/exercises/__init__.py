@@ -15,6 +15,6 @@ them all. ``exercises`` sits at the top of the package's layering: it may import
 from nnbook.exercises.grading import GRADERS, Verdict, check, exercise_names
 
 # registering the graders of every chapter (the modules are imported for that effect)
-from nnbook.exercises import ch3, ch6  # noqa: E402,F401  isort: skip
+from nnbook.exercises import ch1, ch2, ch3, ch4, ch5, ch6  # noqa: E402,F401  isort: skip
 
 __all__ = ["check", "exercise_names", "Verdict", "GRADERS"]
