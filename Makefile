@@ -1,7 +1,8 @@
 # Two commands for readers and CI:
 #   make book   create .venv if missing, install the pinned requirements, build the site
-#   make test   unit tests, strict nbval over every notebook, toc check, strict build, site checks
-# and a few for authors: make lab, make refresh NB=..., make bench, make clean.
+#   make test   unit tests, strict nbval over every notebook, the student edition and the bundle
+#               executed, toc check, PDF, strict build, site checks
+# and a few for authors: make lab, make refresh NB=..., make student, make bundle, make bench, make clean.
 
 SHELL := /bin/bash
 # Idle OpenMP threads sleep instead of spinning: on a busy 2-core machine spinning threads made
@@ -12,6 +13,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 JB := $(VENV)/bin/jupyter-book
 STAMP := $(VENV)/.installed
+DOWNLOADS := _build/downloads/nnbook-book.zip
 NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 # Supported Python versions (every pin resolves on them; torch 2.13.0 has wheels for 3.11-3.13).
 PY_MIN := 3.11
@@ -31,7 +33,7 @@ NBVAL := NNBOOK_STRICT_FIGURES=1 $(PY) -m pytest --nbval --nbval-current-env --n
 # below it, as on a laptop without AVX-512. The machine's OPENBLAS_* settings are left alone.
 AVX2 := ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2
 
-.PHONY: check-python pdf book test unit notebooks notebooks-native notebooks-avx2 toc build-strict site lab refresh student bundle bench clean
+.PHONY: check-python pdf book test unit notebooks notebooks-native notebooks-avx2 student-check bundle-check toc build-strict site lab refresh student bundle bench clean
 
 # Refuses an unsupported Python before anything is installed, with one line naming the range.
 check-python:
@@ -48,27 +50,30 @@ $(STAMP): requirements.txt code/pyproject.toml
 	  else echo "note: npm not found; the workflow lint (tests/test_repository.py) will be skipped"; fi
 	@touch $(STAMP)
 
-book: $(STAMP)
+book: $(STAMP) $(DOWNLOADS)
 	$(JB) build .
 	@echo "Open _build/html/index.html in a browser."
 
 test: $(STAMP)
-	@echo "== 1/6 unit tests (tests/)"
+	@echo "== 1/7 unit tests (tests/)"
 	$(MAKE) --no-print-directory unit
-	@echo "== 2/6 notebooks: pytest --nbval (strict, with tolerances) over book/, two kernel lanes"
+	@echo "== 2/7 notebooks: pytest --nbval (strict, with tolerances) over book/, two kernel lanes"
 	$(MAKE) --no-print-directory notebooks
-	@echo "== 3/6 table of contents"
+	@echo "== 3/7 the student edition: every notebook with exercises runs with its stubs"
+	$(MAKE) --no-print-directory student-check
+	@echo "== 4/7 table of contents"
 	$(MAKE) --no-print-directory toc
-	@echo "== 4/6 the PDF edition (skipped with one line where TeX Live is absent)"
-	$(MAKE) --no-print-directory pdf
-	@echo "== 5/6 strict site build (any Sphinx warning fails; ships the PDF when it was built)"
+	@echo "== 5/7 side by side (one core each): the PDF edition (skipped with one line where TeX Live"
+	@echo "        is absent) and the downloadable bundle, installed into a fresh venv and run"
+	$(MAKE) --no-print-directory -j2 --output-sync=target pdf bundle-check
+	@echo "== 6/7 strict site build (any Sphinx warning fails; ships the PDF and the downloads)"
 	$(MAKE) --no-print-directory build-strict
-	@echo "== 6/6 checks of the built site (offline resources, headless browser)"
+	@echo "== 7/7 checks of the built site (offline resources, headless browser)"
 	$(MAKE) --no-print-directory site
 	@echo "make test: all checks passed"
 
 unit: $(STAMP)
-	$(PY) -m pytest tests --ignore=tests/site -p no:cacheprovider -q -n 2
+	$(PY) -m pytest tests --ignore=tests/site --ignore=tests/editions -p no:cacheprovider -q -n 2
 
 # Every notebook is re-executed twice against the same stored outputs: with the kernels this
 # machine picks (native) and with AVX2 kernels only (avx2). NB=... checks some notebooks only.
@@ -87,10 +92,19 @@ notebooks-avx2: $(STAMP)
 	@echo "-- lane avx2: $(AVX2)"
 	NNBOOK_LANE=avx2 $(AVX2) PYTHONPATH=tests $(NBVAL) $(NB_FILES)
 
+# The course edition, executed (tests/editions): the student copy of every notebook with exercises
+# runs top to bottom with its stubs (the checks say "not yet"), and the book's zip installs into a
+# fresh venv, without the repository, and runs one notebook of each chapter.
+student-check: $(STAMP)
+	$(PY) -m pytest tests/editions/test_student_edition.py -p no:cacheprovider -q -n $(JOBS)
+
+bundle-check: $(STAMP) $(DOWNLOADS)
+	$(PY) -m pytest tests/editions/test_bundle.py -p no:cacheprovider -q -rs
+
 toc: $(STAMP)
 	$(PY) tests/book_checks.py toc
 
-build-strict: $(STAMP)
+build-strict: $(STAMP) $(DOWNLOADS)
 	$(JB) build . --all -W --keep-going
 
 # Checks of the built site: nothing loaded off-site, the reading order, and every page in headless
@@ -136,6 +150,10 @@ student: $(STAMP)
 	$(PY) tools/editions.py student _build/student
 
 bundle: $(STAMP)
+	$(PY) tools/editions.py bundle _build/downloads
+
+# The zips, rebuilt when a notebook or the package changes (the site ships them: make book needs them).
+$(DOWNLOADS): $(STAMP) $(NOTEBOOKS) $(shell find code/nnbook -name '*.py') requirements.txt tools/editions.py
 	$(PY) tools/editions.py bundle _build/downloads
 
 bench: $(STAMP)

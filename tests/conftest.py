@@ -15,6 +15,7 @@ MARKERS = {
     "ch6": "chapter 6, EM, HMMs and CRFs",
     "site": "checks of the built site (run after the build)",
     "browser": "checks of the built site in headless Chromium",
+    "editions": "the student edition and the downloadable bundle, executed (slow)",
 }
 
 

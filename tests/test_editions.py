@@ -52,9 +52,22 @@ def test_no_solution_survives_in_the_student_edition(tmp_path):
             assert json.dumps(source)[1:-1] not in student, f"{full.name}: a solution survived"
 
 
-def test_reader_requirements_are_the_book_pins_without_the_editable_package():
-    text = editions.reader_requirements()
-    assert "torch==2.13.0" in text and "-e " not in text
+def test_reader_requirements_are_the_book_pins_of_what_a_reader_needs():
+    lines = editions.reader_requirements().splitlines()
+    pins = set(editions._pins().values())
+    assert set(lines) <= pins and "-e ./code" not in lines
+    names = {line.split("==")[0].lower() for line in lines}
+    # the package's dependencies, what they need, and JupyterLab with its kernel ...
+    assert {"torch", "numpy", "hmmlearn", "sklearn-crfsuite", "python-crfsuite", "mlxtend", "jupyterlab",
+            "ipykernel", "jsonschema", "fqdn"} <= names  # fqdn: jsonschema[format-nongpl], an extra
+    # ... and none of the book's build and test tools
+    assert not names & {"jupyter-book", "sphinx", "pytest", "nbval", "selenium", "hypothesis", "myst-nb"}
+
+
+def test_a_reader_requirement_the_book_does_not_pin_is_named(monkeypatch):
+    monkeypatch.setattr(editions, "_pins", lambda: {"numpy": "numpy==2.4.6"})
+    with pytest.raises(ValueError, match=r"requirements.txt pins no version of \[.*'torch'"):
+        editions.reader_requirements()
 
 
 def test_every_bundle_holds_notebooks_a_wheel_requirements_and_a_readme(tmp_path):

@@ -107,10 +107,58 @@ def build_wheel(out: Path) -> Path:
     return next(out.glob("nnbook-*.whl"))
 
 
+#: What a reader needs besides the package's own dependencies: a notebook server and its kernel.
+READER_TOOLS = ("jupyterlab", "ipykernel")
+
+
+def _pins() -> dict[str, str]:
+    """The book's requirements.txt as {canonical name: pinned line} (the editable code/ left out)."""
+    from packaging.utils import canonicalize_name
+
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith(("#", "-e ")):
+            pins[canonicalize_name(line.split("==")[0])] = line
+    return pins
+
+
 def reader_requirements() -> str:
-    """The book's requirements.txt without the editable install of code/ (the wheel replaces it)."""
-    lines = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
-    return "\n".join(line for line in lines if not line.startswith("-e ")) + "\n"
+    """The pinned requirements of a reader's install: the dependency closure of nnbook's declared
+    dependencies (``code/pyproject.toml``) and :data:`READER_TOOLS`, each at the book's pin.
+
+    The closure is read from the installed distributions' metadata (this runs in the book's
+    .venv, which requirements.txt made), extras included where a dependency asks for them. The
+    book's own tools (Jupyter Book, Sphinx, pytest, nbval, selenium) are not in it.
+    """
+    import importlib.metadata as metadata
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    pins = _pins()
+    declared = tomllib.loads((ROOT / "code" / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    todo = [Requirement(r) for r in [*declared, *READER_TOOLS]]
+    seen: set[tuple[str, str]] = set()
+    needed: set[str] = set()
+    while todo:
+        req = todo.pop()
+        name = canonicalize_name(req.name)
+        for extra in ("", *sorted(req.extras)):
+            if (name, extra) in seen:
+                continue
+            seen.add((name, extra))
+            needed.add(name)
+            for line in metadata.requires(name) or []:
+                dep = Requirement(line)
+                # a dependency without a marker belongs to the distribution itself (extra "")
+                if (dep.marker.evaluate({"extra": extra}) if dep.marker else extra == ""):
+                    todo.append(dep)
+    missing = sorted(needed - set(pins))
+    if missing:
+        raise ValueError(f"requirements.txt pins no version of {missing}, which a reader's install needs")
+    return "".join(pins[name] + "\n" for name in sorted(needed))
 
 
 def _zip(zip_path: Path, folder: str, files: dict[str, Path | str]) -> None:

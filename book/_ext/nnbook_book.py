@@ -7,6 +7,10 @@ Directives
     question, and a link to the section that answers it (or "planned").
 ``nnbook-glossary``
     The glossary: English term, Chinese term, one-line definition, link to the section.
+``course-plan``
+    The instructors' ten-lecture plan (``book/_data/course.yml``): each lecture's pages with the
+    time each notebook took to execute in the last ``make bench`` (``benchmarks/results.json``),
+    its optional pages and the exercises suited to homework.
 
 Both read YAML with ``yaml.safe_load`` and fail the build (an ``ExtensionError``) when a file
 is malformed, naming the file and the entry. Links are ordinary ``{ref}`` cross-references, so
@@ -74,6 +78,39 @@ def _ref(label: str) -> addnodes.pending_xref:
     return node
 
 
+def load_course(srcdir: Path) -> list[dict]:
+    """The lectures of ``book/_data/course.yml``, each with ``topic``, ``pages``, ``optional``, ``homework``."""
+    path = Path(srcdir) / DATA_DIR / "course.yml"
+    data = _load_yaml(path)
+    if not isinstance(data, dict) or not isinstance(data.get("lectures"), list):
+        raise ExtensionError(f"{path}: expected a key 'lectures' holding a list")
+    for number, lecture in enumerate(data["lectures"], 1):
+        if not isinstance(lecture, dict) or set(lecture) != {"topic", "pages", "optional", "homework"}:
+            raise ExtensionError(f"{path}: lecture {number} must have exactly the keys topic, pages, optional, "
+                                 f"homework; got {lecture!r}")
+        for key in ("pages", "optional", "homework"):
+            if not isinstance(lecture[key], list) or not all(isinstance(x, str) for x in lecture[key]):
+                raise ExtensionError(f"{path}: lecture {number}: '{key}' must be a list of strings")
+    return data["lectures"]
+
+
+def load_notebook_times(srcdir: Path) -> dict[str, float]:
+    """Seconds each notebook took in the last ``make bench``, by page (``book/ch1-feedforward/01-xor``)."""
+    path = Path(srcdir) / "benchmarks" / "results.json"
+    if not path.is_file():
+        return {}
+    import json
+
+    book = json.loads(path.read_text(encoding="utf-8")).get("book", {})
+    return {n["path"].removesuffix(".ipynb"): n["seconds"] for n in book.get("notebooks", []) if not n.get("error")}
+
+
+def _doc(page: str) -> addnodes.pending_xref:
+    """A link to a page of the book (``ch1-feedforward/01-xor``), shown with its title."""
+    return addnodes.pending_xref("", nodes.inline("", page), refdomain="std", reftype="doc",
+                                 reftarget=f"/book/{page}", refexplicit=False, refwarn=True)
+
+
 def _table(headers: list[str], widths: list[int], rows: list[list[nodes.Node]], classes: list[str]):
     table = nodes.table(classes=classes)
     group = nodes.tgroup(cols=len(headers))
@@ -136,7 +173,41 @@ class Glossary(SphinxDirective):
         return [_table(["Term", "Chinese", "Definition", "Explained in"], [18, 16, 44, 22], rows, ["glossary-table"])]
 
 
+class CoursePlan(SphinxDirective):
+    """Render the lecture plan from ``book/_data/course.yml`` and ``benchmarks/results.json``."""
+
+    def run(self):
+        srcdir = Path(self.env.srcdir)
+        self.env.note_dependency(str(srcdir / DATA_DIR / "course.yml"))
+        self.env.note_dependency(str(srcdir / "benchmarks" / "results.json"))
+        times = load_notebook_times(srcdir)
+
+        def pages(names: list[str]) -> nodes.paragraph:
+            para = nodes.paragraph()
+            for i, page in enumerate(names):
+                if i:
+                    para += nodes.Text("; ")
+                para += _doc(page)
+                seconds = times.get(f"book/{page}")
+                para += nodes.Text(f" ({seconds:.0f} s)" if seconds is not None else " (not measured)")
+            return para
+
+        rows = []
+        for number, lecture in enumerate(load_course(srcdir), 1):
+            total = sum(times.get(f"book/{p}", 0.0) for p in lecture["pages"])
+            homework = nodes.paragraph()
+            for i, label in enumerate(lecture["homework"]):
+                if i:
+                    homework += nodes.Text("; ")
+                homework += _ref(label)
+            rows.append([nodes.strong(text=str(number)), nodes.Text(lecture["topic"]), pages(lecture["pages"]),
+                         nodes.Text(f"{total:.0f} s"), pages(lecture["optional"]), homework])
+        return [_table(["#", "Topic", "Pages (notebook run time)", "Run time", "Optional pages", "Homework"],
+                       [4, 16, 34, 8, 22, 16], rows, ["course-plan"])]
+
+
 def setup(app):
     app.add_directive("question-map", QuestionMap)
+    app.add_directive("course-plan", CoursePlan)
     app.add_directive("nnbook-glossary", Glossary)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

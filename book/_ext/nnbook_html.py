@@ -15,11 +15,24 @@
     The PDF edition. When ``make pdf`` has built ``_build/pdf/nnbook.pdf``, the site ships it
     (``html_extra_path``) and every page's footer links to it, with the path relative to that
     page. Without a PDF (no TeX Live) the site has no such link, so it never links to a missing file.
+
+``config-inited`` and the ``nnbook-downloads`` directive
+    The downloads (``make bundle`` writes them to ``_build/downloads``: the book's zip, the
+    student edition's, one per chapter). The site ships them at its root, like the PDF, and the
+    directive lists them with their sizes and links relative to the page. Without them the
+    directive is a warning (the strict build fails), because the Downloads page would be empty.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
+from docutils import nodes
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+logger = logging.getLogger(__name__)
+
+DOWNLOADS = Path("_build") / "downloads"
 PDF = Path("_build") / "pdf" / "nnbook.pdf"
 STATIC = Path(__file__).resolve().parent.parent / "_static"
 
@@ -68,7 +81,52 @@ def link_pdf(app, pagename, templatename, context, doctree):
     context["theme_extra_footer"] = f'{footer} <a class="nnbook-pdf" href="{href}">The whole book as a PDF</a>.'
 
 
+def _zips(app) -> list[Path]:
+    return sorted((Path(app.confdir) / DOWNLOADS).glob("nnbook-*.zip"))
+
+
+def ship_downloads(app, config):
+    if _zips(app):
+        config.html_extra_path = list(config.html_extra_path) + [str(Path(app.confdir) / DOWNLOADS)]
+
+
+def _describe(name: str) -> str:
+    stem = name.removesuffix(".zip").removeprefix("nnbook-")
+    if stem == "book":
+        return "The whole book, full edition (solutions included)"
+    if stem == "student":
+        return "The whole book, student edition"
+    chapter = stem.removeprefix("student-")
+    number, _, topic = chapter.partition("-")
+    return f"Chapter {number.removeprefix('ch')} ({topic.replace('-', ' ')}), student edition"
+
+
+class Downloads(SphinxDirective):
+    """A table of the zips in ``_build/downloads``: what each holds, its size, a link."""
+
+    def run(self):
+        latex = r"\emph{The downloads are offered on the book's website, on this page.}"
+        if self.env.app.builder.format != "html":
+            return [nodes.raw("", latex, format="latex")]
+        zips = _zips(self.env.app)
+        if not zips:
+            logger.warning(f"nnbook-downloads: no zips in {DOWNLOADS} (run make bundle before the build)",
+                           location=(self.env.docname, self.lineno))
+            return []
+        # the zips lie at the site's root; this page lies docname's depth below it
+        root = "../" * self.env.docname.count("/")
+        order = sorted(zips, key=lambda p: (p.name != "nnbook-book.zip", p.name != "nnbook-student.zip", p.name))
+        rows = "".join(
+            f'<tr><td>{_describe(p.name)}</td><td><a class="nnbook-download" href="{root}{p.name}">{p.name}</a></td>'
+            f'<td>{p.stat().st_size / 1e6:.1f} MB</td></tr>' for p in order)
+        html = (f'<table class="table nnbook-downloads"><thead><tr><th>What</th><th>File</th><th>Size</th></tr>'
+                f"</thead><tbody>{rows}</tbody></table>")
+        return [nodes.raw("", html, format="html")]
+
+
 def setup(app):
+    app.add_directive("nnbook-downloads", Downloads)
+    app.connect("config-inited", ship_downloads)
     app.connect("config-inited", ship_pdf)
     app.connect("builder-inited", add_stylesheet)
     app.connect("html-page-context", drop_repeated_scripts, priority=900)
