@@ -18,6 +18,7 @@ a link to a label that no page defines is a Sphinx warning, and the strict build
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -69,11 +70,11 @@ def load_glossary(srcdir: Path) -> list[dict]:
     return sorted(rows, key=lambda e: e["term"].lower())
 
 
-def _ref(label: str) -> addnodes.pending_xref:
-    """A cross-reference to a section label, shown with the section's title (like {ref})."""
+def _ref(label: str, text: str | None = None) -> addnodes.pending_xref:
+    """A cross-reference to a section label, shown with the section's title (like {ref}) or ``text``."""
     node = addnodes.pending_xref(
-        "", nodes.inline("", label), refdomain="std", reftype="ref", reftarget=label.lower(),
-        refexplicit=False, refwarn=True,
+        "", nodes.inline("", text or label), refdomain="std", reftype="ref", reftarget=label.lower(),
+        refexplicit=text is not None, refwarn=True,
     )
     return node
 
@@ -195,15 +196,17 @@ class CoursePlan(SphinxDirective):
         rows = []
         for number, lecture in enumerate(load_course(srcdir), 1):
             total = sum(times.get(f"book/{p}", 0.0) for p in lecture["pages"])
+            topic = nodes.paragraph("", "", nodes.Text(lecture["topic"]), nodes.emphasis(text=f" ({total:.0f} s)"))
             homework = nodes.paragraph()
             for i, label in enumerate(lecture["homework"]):
+                chapter, k = re.fullmatch(r"ch(\d)-ex(\d+)", label).groups()
                 if i:
-                    homework += nodes.Text("; ")
-                homework += _ref(label)
-            rows.append([nodes.strong(text=str(number)), nodes.Text(lecture["topic"]), pages(lecture["pages"]),
-                         nodes.Text(f"{total:.0f} s"), pages(lecture["optional"]), homework])
-        return [_table(["#", "Topic", "Pages (notebook run time)", "Run time", "Optional pages", "Homework"],
-                       [4, 16, 34, 8, 22, 16], rows, ["course-plan"])]
+                    homework += nodes.Text(", ")
+                homework += _ref(label, f"{chapter}.{k}")
+            rows.append([nodes.strong(text=str(number)), topic, pages(lecture["pages"]), pages(lecture["optional"]),
+                         homework])
+        return [_table(["#", "Lecture (total run time)", "Pages (notebook run time)", "Optional pages",
+                        "Homework (exercise)"], [4, 22, 36, 24, 14], rows, ["course-plan"])]
 
 
 def setup(app):

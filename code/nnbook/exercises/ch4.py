@@ -46,7 +46,8 @@ def inverted_dropout(answer, rng):
         H_in, mask_in = H.copy(), mask.copy()
         got = answer(H_in, mask_in, p)
         if not np.array_equal(H_in, H) or not np.array_equal(mask_in, mask):
-            raise NotYet("your function changed its inputs in place: return a new array and leave H and mask as they are")
+            raise NotYet("your function changed its inputs in place: return a new array and leave H and mask "
+                         "as they are")
         expected = np.where(mask, H / (1 - p), 0.0)
         if _is(got, H * mask, expected):
             raise NotYet("the kept units are not rescaled: in training, inverted dropout must leave the expected "

@@ -26,8 +26,8 @@ def _as_counts(what: str, values: list, noun: str) -> list[int]:
             raise NotYet(f"{what} returned {value!r}: a number of {noun} is a whole number")
     for value in values:
         if not isinstance(value, numbers.Integral):
-            raise NotYet(f"{what} must return an int, got the float {value!r} (a size is used as an array "
-                         "dimension)")
+            raise NotYet(f"{what} must return an int, got the float {value!r} (a count of {noun} is used "
+                         "as an array size or summed exactly)")
     return [int(value) for value in values]
 
 
@@ -132,9 +132,10 @@ def correlate2d(answer, rng):
         if y.shape == (H - kh, W - kw):
             raise NotYet(f"y has shape {y.shape}, one row and one column short of {expected.shape}: "
                          "the last window ends on the last row and column of x")
-        if y.shape == expected.shape and np.allclose(y, conv2d_forward(x[None, None], w[None, None, ::-1, ::-1].copy())[0][0, 0]):
-            raise NotYet("y is the convolution of signal processing (the kernel flipped): deep learning's "
-                         "convolution is a cross-correlation, w[u, v] multiplies x[i + u, j + v]")
+        flipped = conv2d_forward(x[None, None], w[None, None, ::-1, ::-1].copy())[0][0, 0]
+        if y.shape == expected.shape and np.allclose(y, flipped):
+            raise NotYet("y is the convolution of signal processing, with the kernel flipped: deep learning's "
+                         "convolution is a cross-correlation, which does not flip it")
         compare("y", y, expected)
 
 
