@@ -12,18 +12,11 @@ import numbers
 
 import numpy as np
 
-from nnbook.exercises.grading import NotYet, compare, grader
+from nnbook.exercises.grading import NotYet, compare, grader, matches
 from nnbook.nn import mlp
 from nnbook.studies import boolean, glm
 
 
-def _close(got, expected) -> bool:
-    """Whether ``got`` is an array of ``expected``'s shape with the same values (no hint)."""
-    try:
-        got = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    return got.shape == np.shape(expected) and np.allclose(got, expected, rtol=1e-6, atol=1e-9)
 
 
 def _one_line(error) -> str:
@@ -107,16 +100,16 @@ def mlp_forward(answer, rng):
         biases = [rng.normal(size=n_out) for n_out in sizes[1:]]
         expected = mlp.forward(X, weights, biases, "relu", "identity")[1][-1]
         got = _call(answer, X.copy(), [W.copy() for W in weights], [b.copy() for b in biases])
-        if _close(got, expected):
+        if matches(got, expected):
             continue
-        if (expected < 0).any() and _close(got, np.maximum(expected, 0.0)):
+        if (expected < 0).any() and matches(got, np.maximum(expected, 0.0)):
             raise NotYet("the output layer has no ReLU: it is linear")
         if len(weights) > 1:
-            if _close(got, _forward(X, weights, biases, hidden=lambda Z: Z)):
+            if matches(got, _forward(X, weights, biases, hidden=lambda Z: Z)):
                 raise NotYet("the hidden layers need their ReLU: without it the network is linear")
-            if _close(got, _forward(X, weights, biases, bias_after=True)):
+            if matches(got, _forward(X, weights, biases, bias_after=True)):
                 raise NotYet("the bias goes inside the ReLU, added to the pre-activation")
-        if _close(got, _forward(X, weights, [np.zeros_like(b) for b in biases])):
+        if matches(got, _forward(X, weights, [np.zeros_like(b) for b in biases])):
             raise NotYet("the biases are missing")
         compare("output", got, expected)
 
@@ -149,25 +142,25 @@ def logistic_gradient(answer, rng):
         except (TypeError, ValueError):
             pass  # compare() below names what is wrong with it
         expected_w = data_w + alpha * w
-        if not _close(got_w, expected_w):
+        if not matches(got_w, expected_w):
             mu = 1.0 / (1.0 + np.exp(-eta))
-            if _close(got_w, -data_w + alpha * w):
+            if matches(got_w, -data_w + alpha * w):
                 raise NotYet("grad_w: the data term has the wrong sign: check d/d eta of log(1 + e^eta) - y eta")
-            if _close(got_w, m * data_w + alpha * w):
+            if matches(got_w, m * data_w + alpha * w):
                 raise NotYet("grad_w: the data term is m times too large: J averages over the examples")
-            if _close(got_w, data_w):
+            if matches(got_w, data_w):
                 raise NotYet("grad_w: the gradient of the penalty (alpha / 2) |w|^2 is missing")
             for factor in (0.5, 2.0):
-                if _close(got_w, data_w + factor * alpha * w):
+                if matches(got_w, data_w + factor * alpha * w):
                     raise NotYet(f"grad_w: the penalty's gradient is {factor:g} times too large: "
                                  "differentiate (alpha / 2) |w|^2 again")
-            if _close(got_w, X.T @ (g_eta * mu * (1 - mu)) + alpha * w):
+            if matches(got_w, X.T @ (g_eta * mu * (1 - mu)) + alpha * w):
                 raise NotYet("grad_w has an extra factor sigma'(eta): that is the gradient of a squared "
                              "error through a sigmoid, not of the cross-entropy")
             compare("grad_w", got_w, expected_w)
-        if _close(got_b, data_b + alpha * b):
+        if matches(got_b, data_b + alpha * b):
             raise NotYet("grad_b: the bias is not penalised, only w is")
-        if _close(got_b, m * data_b):
+        if matches(got_b, m * data_b):
             raise NotYet("grad_b is m times too large: J averages over the examples")
         compare("grad_b", got_b, data_b)
 

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from scipy import special
 
-from nnbook.exercises.grading import NotYet, compare, grader
+from nnbook.exercises.grading import NotYet, compare, grader, matches
 from nnbook.nets.diagnostics import dead_unit_fraction
 from nnbook.nn import activations as act
 
@@ -28,12 +28,6 @@ def _floats(value):
     return array
 
 
-def _same(got, expected, rtol: float = 1e-9, atol: float = 1e-12) -> bool:
-    """Whether ``got`` (anything) equals ``expected`` in shape and values; False for what is not an array."""
-    got = _floats(got)
-    expected = np.asarray(expected, dtype=float)
-    return (got is not None and got.shape == expected.shape and not np.isnan(got).any()
-            and np.allclose(got, expected, rtol=rtol, atol=atol))
 
 
 # --- exercise: the fraction of dead units --------------------------------------------------
@@ -66,7 +60,7 @@ def dead_fraction(answer, rng):
         expected = dead_unit_fraction(torch.nn.Sequential(torch.nn.ReLU()), torch.as_tensor(Z))[0]
         got = answer(Z.copy())
         off = Z <= 0
-        if _same(got, off.all(axis=0)):
+        if matches(got, off.all(axis=0), rtol=1e-9, atol=1e-12):
             raise NotYet("dead_fraction returned one flag per unit: return the fraction of the layer's units "
                          "that are dead, one number")
         mistakes = [
@@ -83,7 +77,7 @@ def dead_fraction(answer, rng):
             (1.0 - expected, "dead_fraction returned the fraction of units that are alive"),
         ]
         for value, hint in mistakes:
-            if not np.isclose(value, expected) and _same(got, value):
+            if not np.isclose(value, expected) and matches(got, value, rtol=1e-9, atol=1e-12):
                 raise NotYet(hint)
         compare("the dead fraction", got, expected)
 
@@ -119,9 +113,9 @@ def log_sigmoid(answer, rng):
                        else "an exponential overflows there" if "overflow" in said else "is an exponential too large?")
                 raise NotYet(f"log_sigmoid({z[bad][0]:g}) gives {values[bad][0]}; the exact value is about "
                              f"{expected[bad][0]:.6g} ({why})")
-            if _same(values, special.log_expit(-z), rtol=1e-10, atol=1e-300):
+            if matches(values, special.log_expit(-z), rtol=1e-10, atol=1e-300):
                 raise NotYet("log_sigmoid computes log sigmoid(-z) = log(1 - sigmoid(z)): check the sign of z")
-            if _same(values, special.expit(z), rtol=1e-10, atol=1e-300):
+            if matches(values, special.expit(z), rtol=1e-10, atol=1e-300):
                 raise NotYet("log_sigmoid returned sigmoid(z) itself, not its logarithm")
             lost = (values == 0) & (expected < -1e-300)
             if lost.any():
@@ -137,7 +131,7 @@ def log_sigmoid(answer, rng):
         runtime = [w for w in caught if issubclass(w.category, RuntimeWarning)]
         if runtime:
             hint = f"log_sigmoid raised a RuntimeWarning ({runtime[0].message})"
-            if _same(values, expected, rtol=1e-10, atol=1e-300):
+            if matches(values, expected, rtol=1e-10, atol=1e-300):
                 hint += ": the values are right, but np.where evaluates both of its branches on every element"
             raise NotYet(hint)
         compare("log_sigmoid(z)", got, expected, rtol=1e-10, atol=1e-300)
@@ -164,22 +158,22 @@ def prelu_backward(answer, rng):
         if not isinstance(result, tuple) or len(result) != 2:
             raise NotYet("return a tuple of two arrays: (grad_z, grad_a)")
         got_z, got_a = result
-        if _same(got_z, act.prelu_prime(z, a)):
+        if matches(got_z, act.prelu_prime(z, a), rtol=1e-9, atol=1e-12):
             raise NotYet("grad_z is PReLU's derivative f'(z) alone: the chain rule multiplies it by grad_out")
-        if _same(got_z, np.where(z >= 0, 1.0, a) * grad_out):
+        if matches(got_z, np.where(z >= 0, 1.0, a) * grad_out, rtol=1e-9, atol=1e-12):
             raise NotYet("grad_z uses the slope 1 at z = 0; the book (and PyTorch) take the left branch there, "
                          "the slope a")
-        if _same(got_z, (z > 0) * grad_out):
+        if matches(got_z, (z > 0) * grad_out, rtol=1e-9, atol=1e-12):
             raise NotYet("grad_z is 0 wherever z <= 0, ReLU's backward pass; PReLU's negative branch has slope a")
         compare("grad_z", got_z, grad_z)
         per_entry = grad_out * np.minimum(z, 0.0)
-        if _same(got_a, per_entry):
+        if matches(got_a, per_entry, rtol=1e-9, atol=1e-12):
             raise NotYet(f"grad_a has one entry per example and channel; it must have the shape of a, ({c},): "
                          "every example uses the same slopes, so their contributions add up")
-        if _same(got_a, per_entry.sum(axis=1)):
+        if matches(got_a, per_entry.sum(axis=1), rtol=1e-9, atol=1e-12):
             raise NotYet(f"grad_a is summed over the wrong axis: it has one entry per example, ({m},), instead "
                          f"of one per channel, ({c},)")
-        if _same(got_a, (grad_out * z).sum(axis=0)):
+        if matches(got_a, (grad_out * z).sum(axis=0), rtol=1e-9, atol=1e-12):
             raise NotYet("grad_a adds grad_out * z over every entry; only the entries with z <= 0 depend on a")
         compare("grad_a", got_a, grad_a)
 
@@ -227,6 +221,6 @@ def mish_prime(answer, rng):
             (t + z * s, "the derivative of tanh(softplus(z)) misses the factor tanh' at softplus(z)"),
         ]
         for value, hint in mistakes:
-            if _same(got, value):
+            if matches(got, value, rtol=1e-9, atol=1e-12):
                 raise NotYet(hint)
         compare("mish_prime(z)", got, expected, rtol=1e-9, atol=1e-12)

@@ -8,17 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnbook.exercises.grading import NotYet, compare, grader
+from nnbook.exercises.grading import NotYet, compare, grader, matches
 from nnbook.nn import losses, mlp
 
 
-def _matches(got, expected, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
-    """Whether ``got`` is an array of numbers equal to ``expected`` (a guess at a known mistake)."""
-    try:
-        got = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    return got.shape == np.shape(expected) and bool(np.allclose(got, expected, rtol=rtol, atol=atol))
 
 
 def _not_finite(got) -> bool:
@@ -83,15 +76,15 @@ def softmax_cross_entropy_grad(answer, rng):
         if case == 4 and _not_finite(got):
             raise NotYet("NaN or inf for logits near +-1000: np.exp overflows there (or underflows to 0); "
                          "the softmax does not change when a constant is subtracted from a row")
-        if _matches(got, m * expected):
+        if matches(got, m * expected):
             raise NotYet(f"dJ/dZ is m = {m} times too large: J is the mean over the batch")
-        if _matches(got, -expected):
+        if matches(got, -expected):
             raise NotYet("dJ/dZ has the wrong sign: a step against the gradient must raise the true "
                          "class's logit")
-        if _matches(got, expected * Y) or _matches(got, m * expected * Y):
+        if matches(got, expected * Y) or matches(got, m * expected * Y):
             raise NotYet("only the true class's entries are right: the other classes' logits also "
                          "change the loss (the softmax Jacobian is not diagonal)")
-        if _matches(got, (column_softmax - Y) / m):
+        if matches(got, (column_softmax - Y) / m):
             raise NotYet("the softmax is normalised over the wrong axis: each row (one example) must "
                          "sum to 1")
         compare("dJ/dZ", got, expected)
@@ -152,12 +145,12 @@ def numerical_gradient(answer, rng):
                          "a copy")
         expected = gradient(x)
         forward, backward = _differences(f, x, h)
-        if _matches(got, forward, rtol=1e-9, atol=1e-12) or _matches(got, backward, rtol=1e-9, atol=1e-12):
+        if matches(got, forward, rtol=1e-9, atol=1e-12) or matches(got, backward, rtol=1e-9, atol=1e-12):
             raise NotYet("this is a one-sided difference: its error is O(h), about 1e-5 here; the "
                          "central difference's is O(h^2)")
-        if _matches(got, 2 * expected, rtol=1e-5, atol=1e-7):
+        if matches(got, 2 * expected, rtol=1e-5, atol=1e-7):
             raise NotYet(f"twice the gradient{where}: the two evaluations are 2h apart")
-        if _matches(got, expected / 2, rtol=1e-5, atol=1e-7):
+        if matches(got, expected / 2, rtol=1e-5, atol=1e-7):
             raise NotYet(f"half the gradient{where}: the two evaluations are 2h apart, not 4h")
         compare(f"gradient{where}", got, expected, rtol=1e-7, atol=1e-8)
 
@@ -191,18 +184,18 @@ def two_layer_backward(answer, rng):
                            ", ".join(names))
         expected = reference(X, y, W, b)
         dW1 = result[0]
-        if _matches(dW1, reference(X, y, W, b, "identity")[0]):
+        if matches(dW1, reference(X, y, W, b, "identity")[0]):
             raise NotYet("dW1 misses the derivative of the hidden activation in the hidden delta")
         Zs, As = mlp.forward(X, W, b, "tanh", "softmax")
         D2 = losses.cross_entropy_grad(Zs[-1], y)
-        if _matches(dW1, ((D2 @ W[1]) * As[1] * (1 - As[1])).T @ X):
+        if matches(dW1, ((D2 @ W[1]) * As[1] * (1 - As[1])).T @ X):
             raise NotYet("the hidden delta uses a(1 - a), the sigmoid's derivative; these hidden units are tanh")
-        if H == K and _matches(dW1, ((D2 @ W[1].T) * (1 - As[1] ** 2)).T @ X):
+        if H == K and matches(dW1, ((D2 @ W[1].T) * (1 - As[1] ** 2)).T @ X):
             raise NotYet("dW1 is wrong when W2 is square: the hidden delta multiplies by W2 the wrong "
                          "way round")
-        if all(_matches(g, m * e) for g, e in zip(result, expected)):
+        if all(matches(g, m * e) for g, e in zip(result, expected)):
             raise NotYet(f"every gradient is m = {m} times too large: J is the mean over the batch")
-        if all(_matches(g, e) for g, e in zip(result, reference(X, y, W, [np.zeros(H), np.zeros(K)]))):
+        if all(matches(g, e) for g, e in zip(result, reference(X, y, W, [np.zeros(H), np.zeros(K)]))):
             raise NotYet("the gradients are those of the network without biases: does your forward pass "
                          "add b1 and b2?")
         for name, g, e in zip(names, result, expected):

@@ -8,23 +8,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnbook.exercises.grading import NotYet, compare, grader
+from nnbook.exercises.grading import NotYet, compare, grader, matches
 from nnbook.nn.normalization import batch_norm_forward
 from nnbook.nn.optim import Adam
 
 
-def _matches(got, expected) -> bool:
-    """Whether ``got`` equals ``expected`` to the graders' tolerance; False for anything unreadable."""
-    try:
-        got = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    return got.shape == np.shape(expected) and bool(np.allclose(got, expected, rtol=1e-6, atol=1e-9))
 
 
 def _is(got, variant, expected) -> bool:
     """Whether ``got`` is the mistaken ``variant`` (only where the variant differs from ``expected``)."""
-    return not _matches(variant, expected) and _matches(got, variant)
+    return not matches(variant, expected) and matches(got, variant)
 
 
 def _pair_with_both(mask: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ import numpy as np
 from scipy.special import softmax
 from scipy.stats import binom
 
-from nnbook.exercises.grading import NotYet, compare, grader
+from nnbook.exercises.grading import NotYet, compare, grader, matches
 from nnbook.seq import chain, hmm
 from nnbook.seq import mixture as mx
 
@@ -46,13 +46,6 @@ def viterbi_step(answer, rng):
 
 
 # --------------------------------------------------------------------------- EM, two coins
-def _same(got, expected) -> bool:
-    """``got`` (anything the reader returned) equals ``expected`` within the graders' tolerance."""
-    try:
-        got = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    return got.shape == np.shape(expected) and bool(np.allclose(got, expected, rtol=1e-6, atol=1e-9))
 
 
 def _coin_resp(heads, n_tosses, theta):
@@ -91,7 +84,7 @@ def coin_em_step(answer, rng):
             if np.isnan(r).any() and case == 4:
                 raise NotYet(f"resp contains NaN for {n_tosses} tosses per set: theta**heads underflows to 0 "
                              "there; compute each coin's log-likelihood and normalise in log space")
-            if _same(r, _coin_resp(heads, n_tosses, 1 - theta)):
+            if matches(r, _coin_resp(heads, n_tosses, 1 - theta)):
                 raise NotYet("resp looks computed with heads and tails swapped: theta[k] is coin k's "
                              "probability of heads")
             rows = r.sum(axis=1)
@@ -101,16 +94,16 @@ def coin_em_step(answer, rng):
                                  "sum to 1 over the coins, not each column over the sets")
                 raise NotYet(f"each row of resp must sum to 1 over the coins, got row sums {np.round(rows, 3)}")
         compare("resp", got_resp, resp)
-        if _same(got_theta, n_tosses * new_theta):
+        if matches(got_theta, n_tosses * new_theta):
             raise NotYet("new_theta is n_tosses times too large: a bias is expected heads divided by "
                          "expected tosses")
         with np.errstate(invalid="ignore", divide="ignore"):
             hard = np.eye(K)[resp.argmax(axis=1)]
             hard_theta = (hard * heads[:, None]).sum(0) / (n_tosses * hard.sum(0))
-        if not _same(hard_theta, new_theta) and _same(got_theta, hard_theta):
+        if not matches(hard_theta, new_theta) and matches(got_theta, hard_theta):
             raise NotYet("new_theta uses hard assignments (each set given to its likeliest coin); EM weighs "
                          "every set by its responsibilities")
-        if _same(got_theta, np.full(K, heads.sum() / (n_sets * n_tosses))):
+        if matches(got_theta, np.full(K, heads.sum() / (n_sets * n_tosses))):
             raise NotYet("new_theta gives every coin the overall fraction of heads: the responsibilities "
                          "are missing from the M step")
         compare("new_theta", got_theta, new_theta)

@@ -106,6 +106,17 @@ def check(exercise: str, answer, seed: int | None = None) -> Verdict:
     return Verdict(exercise, True, f"agrees with the reference on {g.n_cases} random cases")
 
 
+def matches(got, expected, *, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
+    """Whether ``got`` (anything a reader's function returned) is an array of numbers of
+    ``expected``'s shape and values, to the graders' tolerance. Graders use it to recognise a
+    known mistake (``matches(got, variant)``) before :func:`compare` gives its general hint."""
+    try:
+        got = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return got.shape == np.shape(expected) and bool(np.allclose(got, expected, rtol=rtol, atol=atol))
+
+
 def compare(what: str, got, expected, *, rtol: float = 1e-6, atol: float = 1e-9) -> None:
     """Raise :class:`NotYet` with a hint unless ``got`` equals ``expected`` (arrays, to a tolerance).
 
