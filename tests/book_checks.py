@@ -182,6 +182,13 @@ MAX_OUTPUT_WIDTH = 90
 MIN_PIXELS_PER_DISPLAY_PIXEL = 2
 
 
+def printed_text(cell) -> str:
+    """What a code cell printed: its streams and plain-text results joined (nbformat stores each
+    as a string or as a list of lines)."""
+    parts = [o["text"] if "text" in o else o.get("data", {}).get("text/plain", "") for o in cell.get("outputs", [])]
+    return "".join("".join(p) if isinstance(p, list) else p for p in parts)
+
+
 def _stored_outputs(root: Path = ROOT):
     """(notebook path, code-cell number, output) for every stored output of every notebook."""
     for page in sorted(book_pages(root)):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from book_checks import printed_text
 from nnbook.exercises import exercise_names
 
 pytestmark = pytest.mark.book
@@ -41,12 +42,6 @@ def _exercises(chapter: Path) -> list[dict]:
         elif found:
             found[-1]["cells"].append(cell)
     return found
-
-
-def _text(cell) -> str:
-    """A cell's printed text (nbformat stores text as a string or a list of lines)."""
-    parts = [o["text"] if "text" in o else o.get("data", {}).get("text/plain", "") for o in cell.get("outputs", [])]
-    return "".join("".join(p) if isinstance(p, list) else p for p in parts)
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.name)
@@ -105,7 +100,7 @@ def test_three_coding_exercises_with_a_stub_and_a_passing_check(chapter):
             name, function = match.groups()
             assert name in exercise_names() and name.startswith(chapter.name[:3] + "."), name
             assert function in defined, f"{title!r}: the check grades {function}, which no stub defines"
-            assert _text(check).startswith(f"{name}: passed: "), f"{title!r}: the stored check says {_text(check)!r}"
+            assert printed_text(check).startswith(f"{name}: passed: "), f"{title!r}: the stored check says {printed_text(check)!r}"
         coding += 1
     assert coding >= 3, f"{chapter.name}: {coding} coding exercises, at least 3 wanted"
 

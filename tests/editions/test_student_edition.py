@@ -15,7 +15,9 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT / "tests"))
 import editions  # noqa: E402
+from book_checks import printed_text  # noqa: E402
 
 pytestmark = pytest.mark.editions
 
@@ -26,16 +28,6 @@ def _has_exercises(path: Path) -> bool:
 
 
 WITH_EXERCISES = [p for p in editions.notebooks() if _has_exercises(p)]
-
-
-def _text(cell) -> str:
-    parts = []
-    for out in cell.get("outputs", []):
-        if out.get("output_type") == "stream":
-            parts.append(out["text"])
-        elif "data" in out:
-            parts.append(out["data"].get("text/plain", ""))
-    return "".join(parts)
 
 
 def test_every_chapter_has_a_notebook_with_exercises():
@@ -53,6 +45,6 @@ def test_the_student_notebook_runs_and_its_checks_say_not_yet(full, tmp_path):
     checks = [c for c in student.cells if editions.CHECK in editions.tags(c)]
     assert checks, f"{full.name}: no check cell"
     for cell in checks:
-        text = _text(cell)
+        text = printed_text(cell)
         assert ": not yet: " in text and "still raises NotImplementedError" in text, (
             f"{full.name}: a check on the untouched stub printed {text!r}")
